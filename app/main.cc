@@ -1,0 +1,24 @@
+// teebench: benchmark and stress the OP-TEE / Linux TEE stack.
+#include <fmt/core.h>
+
+#include <CLI/CLI.hpp>
+
+#include "app/commands.h"
+
+int main(int argc, char** argv) {
+  CLI::App app{"teebench: latency and stress benchmarks for the OP-TEE / Linux TEE stack"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", TEEBENCH_VERSION " (" TEEBENCH_GIT_REVISION ")");
+  std::vector<app::Runner> runners = {app::add_info(app), app::add_smoke(app)};
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int rc = app.exit(e);
+    return rc == 0 ? 0 : 2;
+  }
+  for (auto& run : runners) {
+    const int rc = run();
+    if (rc >= 0) return rc;
+  }
+  return 2;
+}

@@ -1,0 +1,156 @@
+#include "emu/config.h"
+
+#include <charconv>
+#include <functional>
+
+namespace emu {
+namespace {
+
+using linux_tee::optee::DriverGen;
+using Setter = std::function<std::string(EmuConfig&, std::string_view)>;
+
+struct Knob {
+  KnobInfo info;
+  Setter set;
+};
+
+std::string parse_u64(std::string_view v, uint64_t min, uint64_t max, uint64_t* out) {
+  uint64_t mult = 1;
+  if (!v.empty()) {
+    switch (v.back()) {
+      case 'K':
+      case 'k':
+        mult = 1024;
+        v.remove_suffix(1);
+        break;
+      case 'M':
+      case 'm':
+        mult = 1024 * 1024;
+        v.remove_suffix(1);
+        break;
+      case 'G':
+      case 'g':
+        mult = uint64_t{1} << 30;
+        v.remove_suffix(1);
+        break;
+      default:
+        break;
+    }
+  }
+  uint64_t x = 0;
+  auto [ptr, ec] = std::from_chars(v.data(), v.data() + v.size(), x);
+  if (ec != std::errc() || ptr != v.data() + v.size() || v.empty())
+    return "'" + std::string(v) + "' is not a number";
+  x *= mult;
+  if (x < min || x > max)
+    return "value " + std::to_string(x) + " is outside " + std::to_string(min) + ".." +
+           std::to_string(max);
+  *out = x;
+  return {};
+}
+
+std::string parse_bool(std::string_view v, bool* out) {
+  if (v == "y" || v == "yes" || v == "1" || v == "true" || v == "on")
+    *out = true;
+  else if (v == "n" || v == "no" || v == "0" || v == "false" || v == "off")
+    *out = false;
+  else
+    return "'" + std::string(v) + "' is not y or n";
+  return {};
+}
+
+template <typename T>
+Setter number(T EmuConfig::*group, auto member, uint64_t min, uint64_t max, uint64_t align = 1) {
+  return [=](EmuConfig& c, std::string_view v) {
+    uint64_t x = 0;
+    if (auto e = parse_u64(v, min, max, &x); !e.empty()) return e;
+    if (x % align) return std::to_string(x) + " is not a multiple of " + std::to_string(align);
+    (c.*group).*member = static_cast<std::remove_reference_t<decltype((c.*group).*member)>>(x);
+    return std::string();
+  };
+}
+
+const std::vector<Knob>& table() {
+  static const std::vector<Knob> t = {
+      {{"CFG_NUM_THREADS", "threads", "secure threads (per guest); the std-call concurrency"},
+       number(&EmuConfig::os, &optee_os::Config::num_threads, 1, 256)},
+      {{"CFG_CORE_DYN_SHM", "dyn_shm", "y/n: dynamic (registered) shared memory"},
+       [](EmuConfig& c, std::string_view v) { return parse_bool(v, &c.os.core_dyn_shm); }},
+      {{"CFG_CORE_RESERVED_SHM", "reserved_shm", "y/n: the static shared-memory carve-out"},
+       [](EmuConfig& c, std::string_view v) { return parse_bool(v, &c.os.core_reserved_shm); }},
+      {{"CFG_SHMEM_SIZE", "carveout_size", "bytes of the static carve-out (K/M suffix)"},
+       number(&EmuConfig::mem, &platform::PhysMemLayout::carveout_size, 4096, uint64_t{1} << 30,
+              4096)},
+      {{"CFG_CORE_HEAP_SIZE", "heap_size", "bytes of OP-TEE core heap (bounds registrations)"},
+       number(&EmuConfig::os, &optee_os::Config::core_heap_size, 1024, uint64_t{1} << 30)},
+      {{"ns_ddr_size", "ddr", "bytes of non-secure DDR for processes and the kernel (K/M/G)"},
+       number(&EmuConfig::mem, &platform::PhysMemLayout::ns_ddr_size, 1u << 20, uint64_t{64} << 30,
+              4096)},
+      {{"foreign_intr_tick_us", "tick_us",
+        "normal-world timer tick preempting secure work (0=off)"},
+       number(&EmuConfig::os, &optee_os::Config::foreign_intr_tick_us, 0, 1000000)},
+      {{"driver", "driver", "Linux OP-TEE driver generation: 6.8 (thread counting) or pre-6.8"},
+       [](EmuConfig& c, std::string_view v) {
+         if (v == "6.8" || v == "6.8+" || v == "new")
+           c.driver.gen = DriverGen::k6_8;
+         else if (v == "pre-6.8" || v == "old" || v == "6.1")
+           c.driver.gen = DriverGen::kPre6_8;
+         else
+           return "'" + std::string(v) + "' is not 6.8 or pre-6.8";
+         return std::string();
+       }},
+      {{"profile", "profile", "platform cost profile: none, juno-a57, or a path to a JSON file"},
+       [](EmuConfig& c, std::string_view v) {
+         if (v.empty()) return std::string("profile needs a name");
+         c.profile = v;
+         return std::string();
+       }},
+  };
+  return t;
+}
+
+}  // namespace
+
+const std::vector<KnobInfo>& knobs() {
+  static const std::vector<KnobInfo> k = [] {
+    std::vector<KnobInfo> out;
+    for (const auto& e : table()) out.push_back(e.info);
+    return out;
+  }();
+  return k;
+}
+
+std::string apply_setting(EmuConfig& cfg, std::string_view key, std::string_view value) {
+  for (const auto& k : table()) {
+    if (key == k.info.name || key == k.info.alias) {
+      std::string e = k.set(cfg, value);
+      return e.empty() ? e : std::string(key) + ": " + e;
+    }
+  }
+  std::string names;
+  for (const auto& k : table()) names += (names.empty() ? "" : ", ") + std::string(k.info.alias);
+  return "unknown setting '" + std::string(key) + "' (known: " + names + ")";
+}
+
+std::string apply_setting(EmuConfig& cfg, std::string_view assignment) {
+  const auto eq = assignment.find('=');
+  if (eq == std::string_view::npos || eq == 0)
+    return "'" + std::string(assignment) + "' is not key=value";
+  return apply_setting(cfg, assignment.substr(0, eq), assignment.substr(eq + 1));
+}
+
+const char* to_string(DriverGen gen) { return gen == DriverGen::k6_8 ? "6.8" : "pre-6.8"; }
+
+nlohmann::json to_json(const EmuConfig& c) {
+  return {{"CFG_NUM_THREADS", c.os.num_threads},
+          {"CFG_CORE_DYN_SHM", c.os.core_dyn_shm},
+          {"CFG_CORE_RESERVED_SHM", c.os.core_reserved_shm},
+          {"CFG_SHMEM_SIZE", c.mem.carveout_size},
+          {"CFG_CORE_HEAP_SIZE", c.os.core_heap_size},
+          {"ns_ddr_size", c.mem.ns_ddr_size},
+          {"foreign_intr_tick_us", c.os.foreign_intr_tick_us},
+          {"driver", to_string(c.driver.gen)},
+          {"profile", c.profile}};
+}
+
+}  // namespace emu

@@ -1,0 +1,38 @@
+// The emulated stack's configuration: the knobs of the real components, settable by name with
+// `--set key=value`. The table in config.cc is the one place a knob is defined (name, aliases,
+// help, parser), so `teebench info`, `--help` and the result context all echo the same set.
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "emu/linux_tee/optee/optee_private.h"
+#include "emu/optee_os/config.h"
+#include "emu/platform/phys_mem.h"
+
+namespace emu {
+
+struct EmuConfig {
+  optee_os::Config os;
+  linux_tee::optee::DriverConfig driver;
+  platform::PhysMemLayout mem;
+  std::string profile = "none";
+};
+
+struct KnobInfo {
+  std::string_view name;   // the upstream name, e.g. CFG_NUM_THREADS
+  std::string_view alias;  // the short name, e.g. threads
+  std::string_view help;
+};
+
+const std::vector<KnobInfo>& knobs();
+// Applies one `key=value`. Returns an empty string, or a one-line error naming the problem.
+std::string apply_setting(EmuConfig& cfg, std::string_view key, std::string_view value);
+// Same for "key=value" text.
+std::string apply_setting(EmuConfig& cfg, std::string_view assignment);
+nlohmann::json to_json(const EmuConfig& cfg);
+const char* to_string(linux_tee::optee::DriverGen gen);
+
+}  // namespace emu

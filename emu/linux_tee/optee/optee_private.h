@@ -1,0 +1,118 @@
+// The OP-TEE driver (Linux drivers/tee/optee/): probe and capabilities (core.cc), calls and the
+// message-argument cache (call.cc), the SMC ABI with its RPC loop (smc_abi.cc, rpc.cc), the call
+// queue (call_queue.cc) and notifications (notif.cc).
+#pragma once
+
+#include <condition_variable>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "emu/abi/optee_msg.h"
+#include "emu/linux_tee/optee/call_queue.h"
+#include "emu/linux_tee/tee_core.h"
+#include "emu/linux_tee/tee_shm_pool.h"
+#include "emu/platform/smc.h"
+
+namespace emu::linux_tee::optee {
+
+struct DriverConfig {
+  DriverGen gen = DriverGen::k6_8;
+};
+
+// What probe learned from the secure world; reported by `teebench info`.
+struct ProbeInfo {
+  uint32_t sec_caps = 0;
+  uint32_t rpc_param_count = 0;
+  uint32_t os_revision_major = 0;
+  uint32_t os_revision_minor = 0;
+  uint32_t os_build_id = 0;
+  uint32_t thread_count = 0;  // 0 if GET_THREAD_COUNT is not used / not answered
+  bool static_pool = false;
+};
+
+// Per-context state (struct optee_context_data): the sessions this context opened.
+struct ContextData {
+  std::mutex lock;
+  std::vector<uint32_t> sessions;
+};
+
+class Optee final : public TeeDriver {
+ public:
+  // optee_probe: talks to the secure world through `conduit`. Throws std::runtime_error naming
+  // the failed step when the secure world is not a usable OP-TEE.
+  Optee(platform::SmcConduit& conduit, platform::PhysMem& mem, const DriverConfig& cfg);
+  ~Optee() override;
+
+  TeeDevice& client_device() { return *teedev_; }
+  const ProbeInfo& probe_info() const { return info_; }
+  CallQueue& call_queue() { return *cq_; }
+  size_t arg_cache_pages() const;
+
+  // TeeDriver
+  void get_version(tee_ioctl_version_data* v) override;
+  int open(TeeContext* ctx) override;
+  void release(TeeContext* ctx) override;
+  int open_session(TeeContext* ctx, tee_ioctl_open_session_arg* arg, TeeParam* params) override;
+  int close_session(TeeContext* ctx, uint32_t session) override;
+  int invoke_func(TeeContext* ctx, tee_ioctl_invoke_arg* arg, TeeParam* params) override;
+  int cancel_req(TeeContext* ctx, uint32_t cancel_id, uint32_t session) override;
+  int shm_register(TeeContext* ctx, TeeShm* shm) override;
+  int shm_unregister(TeeContext* ctx, TeeShm* shm) override;
+  TeeShmPool& pool() override { return *pool_; }
+
+ private:
+  struct MsgArg {
+    TeeShm* shm = nullptr;
+    size_t offs = 0;
+    abi::OpteeMsgArg* arg = nullptr;
+    size_t entry = 0;
+    size_t slot = 0;
+  };
+  struct ArgCacheEntry {
+    TeeShm* shm = nullptr;
+    std::vector<bool> used;
+  };
+
+  void probe();
+  // call.cc
+  int get_msg_arg(TeeContext* ctx, uint32_t num_params, MsgArg* out);
+  void free_msg_arg(const MsgArg& m);
+  int close_session_helper(TeeContext* ctx, uint32_t session);
+  // smc_abi.cc
+  int do_call_with_arg(TeeContext* ctx, const MsgArg& m, bool system_thread = false);
+  int to_msg_param(abi::OpteeMsgParam* mp, const TeeParam* params, size_t n);
+  void from_msg_param(TeeParam* params, size_t n, const abi::OpteeMsgParam* mp);
+  // REGISTER_SHM of shm's pages; `carrier` is the argument page to use instead of the cache's.
+  int register_pages(TeeContext* ctx, TeeShm* shm, const MsgArg* carrier = nullptr);
+  std::vector<platform::paddr_t> build_pages_list(const TeeShm& shm, TeeShm** list_shm);
+  // rpc.cc
+  void handle_rpc(TeeContext* ctx, platform::SmcRegs& regs, abi::OpteeMsgArg* rpc_arg,
+                  std::vector<TeeShm*>* call_pages_lists);
+  void handle_rpc_cmd(TeeContext* ctx, abi::OpteeMsgArg* arg, std::vector<TeeShm*>* lists);
+  void rpc_shm_alloc(abi::OpteeMsgArg* arg, std::vector<TeeShm*>* lists);
+  void rpc_shm_free(abi::OpteeMsgArg* arg);
+  // notif.cc
+  int notif_wait(uint64_t key);
+  int notif_send(uint64_t key);
+
+  platform::SmcConduit& conduit_;
+  platform::PhysMem& mem_;
+  DriverConfig cfg_;
+  ProbeInfo info_;
+  std::unique_ptr<TeeShmPool> pool_;
+  std::unique_ptr<TeeDevice> teedev_;
+  std::unique_ptr<CallQueue> cq_;
+  TeeContext* driver_ctx_ = nullptr;  // the driver's own context (optee->ctx)
+  bool arg_cache_shared_ = false;     // OPTEE_SHM_ARG_SHARED
+  bool arg_cache_priv_ = false;       // OPTEE_SHM_ARG_ALLOC_PRIV
+  mutable std::mutex arg_cache_lock_;
+  std::vector<ArgCacheEntry> arg_cache_;
+  std::mutex notif_lock_;
+  std::condition_variable notif_cv_;
+  std::map<uint64_t, uint32_t> notif_pending_;  // key -> sends not yet consumed
+};
+
+}  // namespace emu::linux_tee::optee

@@ -1,0 +1,48 @@
+// The TEE core (Linux drivers/tee/tee_core.c, tee_shm.c): the character devices /dev/teeN and
+// /dev/teeprivN, their ioctls with every validation and errno of reference §1.3-1.4, shm ids and
+// lifetimes. Drivers plug in through TeeDriver.
+#pragma once
+
+#include <map>
+#include <mutex>
+
+#include "emu/linux_tee/process.h"
+#include "emu/linux_tee/tee_drv.h"
+
+namespace emu::linux_tee {
+
+class TeeDevice {
+ public:
+  TeeDevice(std::string name, TeeDriver& driver, bool privileged, platform::PhysMem& mem);
+  const std::string& name() const { return name_; }
+  TeeDriver& driver() { return driver_; }
+  bool privileged() const { return privileged_; }
+
+  // open(2) of the device node: a new context in `p`'s fd table. Returns fd or -errno.
+  int open(Process& p);
+  // A context for in-kernel users (the driver's own, tee_client_open_context).
+  TeeContext* open_kernel_context();
+
+  // tee_shm helpers (tee_shm.c).
+  TeeShm* shm_alloc(TeeContext* ctx, size_t size, uint32_t flags, int* err);
+  TeeShm* shm_register_user(TeeContext* ctx, uintptr_t addr, size_t len, int* err);
+  TeeShm* shm_get_from_id(TeeContext* ctx, int id);  // +1 ref, or nullptr
+  void shm_put(TeeShm* shm);
+  size_t shm_count() const;
+
+ private:
+  int assign_id(TeeShm* shm);
+  void shm_release(TeeShm* shm);
+
+  std::string name_;
+  TeeDriver& driver_;
+  bool privileged_;
+  platform::PhysMem& mem_;
+  mutable std::mutex idr_lock_;
+  std::map<int, TeeShm*> idr_;  // ids from 1
+};
+
+void teedev_ctx_get(TeeContext* ctx);
+void teedev_ctx_put(TeeContext* ctx);
+
+}  // namespace emu::linux_tee

@@ -1,0 +1,110 @@
+// Fast calls: answered on the calling CPU without a secure thread
+// (optee_os core/arch/arm/tee/entry_fast.c).
+#include "emu/abi/optee_smc.h"
+#include "emu/optee_os/optee_os.h"
+
+namespace emu::optee_os {
+
+using namespace emu::abi;
+
+uint32_t OpteeOs::sec_caps() const {
+  uint32_t caps = OPTEE_SMC_SEC_CAP_MEMREF_NULL | OPTEE_SMC_SEC_CAP_RPC_ARG;
+  if (cfg_.core_reserved_shm) caps |= OPTEE_SMC_SEC_CAP_HAVE_RESERVED_SHM;
+  // Dynamic shm needs a non-secure DDR range to validate page lists against; we always have one.
+  if (cfg_.core_dyn_shm) caps |= OPTEE_SMC_SEC_CAP_DYNAMIC_SHM;
+  return caps;
+}
+
+void OpteeOs::disable_shm_cache(platform::SmcRegs& regs) {
+  if (!threads_.all_free()) {
+    regs.a[0] = OPTEE_SMC_RETURN_EBUSY;
+    return;
+  }
+  shm_cache_enabled_ = false;
+  // Hand back one cached RPC argument per call, until none is left.
+  if (uint64_t cookie = threads_.take_cached_rpc_arg()) {
+    regs.a[0] = OPTEE_SMC_RETURN_OK;
+    regs.a[1] = cookie >> 32;
+    regs.a[2] = cookie & 0xffffffffu;
+    return;
+  }
+  regs.a[0] = OPTEE_SMC_RETURN_ENOTAVAIL;
+}
+
+void OpteeOs::fast_smc(platform::SmcRegs& regs) {
+  const auto id = static_cast<uint32_t>(regs.a[0]);
+  auto set = [&regs](uint64_t a0, uint64_t a1 = 0, uint64_t a2 = 0, uint64_t a3 = 0) {
+    regs.a[0] = a0;
+    regs.a[1] = a1;
+    regs.a[2] = a2;
+    regs.a[3] = a3;
+  };
+  switch (id) {
+    case OPTEE_SMC_CALLS_COUNT:
+      set(OPTEE_SMC_RETURN_UNKNOWN_FUNCTION);  // not implemented by OP-TEE either
+      break;
+    case OPTEE_SMC_CALLS_UID:
+      set(kOpteeMsgUid[0], kOpteeMsgUid[1], kOpteeMsgUid[2], kOpteeMsgUid[3]);
+      break;
+    case OPTEE_SMC_CALLS_REVISION:
+      set(kOpteeMsgRevisionMajor, kOpteeMsgRevisionMinor);
+      break;
+    case OPTEE_SMC_CALL_GET_OS_UUID:
+      set(kOpteeOsUuid[0], kOpteeOsUuid[1], kOpteeOsUuid[2], kOpteeOsUuid[3]);
+      break;
+    case OPTEE_SMC_CALL_GET_OS_REVISION:
+      set(cfg_.revision_major, cfg_.revision_minor, 0);
+      break;
+    case OPTEE_SMC_GET_SHM_CONFIG:
+      if (!cfg_.core_reserved_shm) {
+        set(OPTEE_SMC_RETURN_ENOTAVAIL);
+        break;
+      }
+      set(OPTEE_SMC_RETURN_OK, mem_.carveout_base(), mem_.carveout_size(), OPTEE_SMC_SHM_CACHED);
+      break;
+    case OPTEE_SMC_EXCHANGE_CAPABILITIES:
+      if (regs.a[1] & ~uint64_t{OPTEE_SMC_NSEC_CAP_UNIPROCESSOR}) {
+        set(OPTEE_SMC_RETURN_ENOTAVAIL);
+        break;
+      }
+      set(OPTEE_SMC_RETURN_OK, sec_caps(), 0, kThreadRpcMaxNumParams);
+      break;
+    case OPTEE_SMC_DISABLE_SHM_CACHE:
+      disable_shm_cache(regs);
+      break;
+    case OPTEE_SMC_ENABLE_SHM_CACHE:
+      if (!threads_.all_free()) {
+        set(OPTEE_SMC_RETURN_EBUSY);
+        break;
+      }
+      shm_cache_enabled_ = true;
+      set(OPTEE_SMC_RETURN_OK);
+      break;
+    case OPTEE_SMC_GET_THREAD_COUNT:
+      set(OPTEE_SMC_RETURN_OK, threads_.count());
+      break;
+    default:
+      set(OPTEE_SMC_RETURN_UNKNOWN_FUNCTION);
+  }
+}
+
+OpteeOs::OpteeOs(const Config& cfg, platform::PhysMem& mem, const platform::CostModel& cost)
+    : cfg_(cfg),
+      mem_(mem),
+      cost_(cost),
+      vas_(mem, cfg.shm_vaspace_size),
+      reg_shm_(mem, vas_, cost, cfg.core_heap_size),
+      tas_(cost),
+      threads_(*this, cfg.num_threads) {}
+
+void OpteeOs::smc(platform::SmcRegs& regs) {
+  cost_.charge(platform::Cost::kSmcRoundTrip);
+  if (smc_is_fast(regs.a[0]))
+    fast_smc(regs);
+  else
+    threads_.handle_std_smc(regs);
+}
+
+OpteeOs& OpteeOs::current() { return ThreadPool::current()->pool->os(); }
+
+}  // namespace emu::optee_os

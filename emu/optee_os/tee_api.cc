@@ -1,0 +1,71 @@
+// The GlobalPlatform TEE Internal Core API as the emulated OP-TEE provides it to TAs: the same
+// services libutee gives a real TA, implemented on the emulator's secure thread (TEE_Wait suspends
+// the thread in an RPC as OP-TEE's syscall_wait does).
+#include <arm_user_sysreg.h>
+#include <tee_internal_api.h>
+#include <time.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+
+#include "emu/abi/optee_msg.h"
+#include "emu/optee_os/thread_rpc.h"
+
+namespace {
+
+uint64_t mono_ns() {
+  timespec ts{};
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return static_cast<uint64_t>(ts.tv_sec) * 1000000000u + static_cast<uint64_t>(ts.tv_nsec);
+}
+
+}  // namespace
+
+extern "C" {
+
+uint64_t teebench_emu_read_cntpct(void) {
+  emu::optee_os::thread_check_foreign_intr();
+  return mono_ns();
+}
+
+void* TEE_Malloc(size_t size, uint32_t hint) {
+  (void)hint;  // TEE_MALLOC_FILL_ZERO and TEE_MALLOC_NO_FILL both get zeroed memory here
+  return calloc(1, size ? size : 1);
+}
+
+void TEE_Free(void* buffer) { free(buffer); }
+
+void* TEE_MemMove(void* dest, const void* src, size_t size) { return memmove(dest, src, size); }
+
+void TEE_MemFill(void* buffer, uint32_t x, size_t size) {
+  memset(buffer, static_cast<int>(x & 0xff), size);
+}
+
+TEE_Result TEE_Wait(uint32_t timeout) {
+  const uint32_t res = emu::optee_os::thread_rpc_suspend(timeout);
+  return res == TEE_SUCCESS ? TEE_SUCCESS : TEE_ERROR_CANCEL;
+}
+
+void TEE_GetSystemTime(TEE_Time* time) {
+  const uint64_t ns = mono_ns();
+  time->seconds = static_cast<uint32_t>(ns / 1000000000u);
+  time->millis = static_cast<uint32_t>(ns / 1000000u % 1000u);
+}
+
+void TEE_GetREETime(TEE_Time* time) {
+  emu::abi::OpteeMsgParam p{};
+  p.attr = emu::abi::OPTEE_MSG_ATTR_TYPE_VALUE_OUTPUT;
+  emu::optee_os::thread_rpc_cmd(emu::abi::OPTEE_RPC_CMD_GET_TIME, {&p, 1});
+  time->seconds = static_cast<uint32_t>(p.u.value.a);
+  time->millis = static_cast<uint32_t>(p.u.value.b / 1000000u);
+}
+
+// A TA panic kills the process in the emulator: the bench TA never panics, and unwinding a TA's C
+// frames across the secure thread's stack is not something the emulator models.
+void TEE_Panic(TEE_Result code) {
+  std::fprintf(stderr, "teebench: TA panic 0x%08x\n", code);
+  std::abort();
+}
+
+}  // extern "C"

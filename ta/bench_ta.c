@@ -1,0 +1,103 @@
+/*
+ * The teebench benchmark TA, written once against the GlobalPlatform TEE Internal Core API.
+ * It runs inside the emulated OP-TEE and builds for a real OP-TEE with the TA dev kit (Makefile,
+ * sub.mk, user_ta_header_defines.h). Commands are in bench_ta.h.
+ */
+#include <arm_user_sysreg.h>
+#include <bench_ta.h>
+#include <tee_internal_api.h>
+#include <tee_internal_api_extensions.h>
+
+TEE_Result TA_CreateEntryPoint(void) { return TEE_SUCCESS; }
+
+void TA_DestroyEntryPoint(void) {}
+
+TEE_Result TA_OpenSessionEntryPoint(uint32_t param_types, TEE_Param params[4], void** sess_ctx) {
+  (void)params;
+  if (param_types != TEE_PARAM_TYPES(TEE_PARAM_TYPE_NONE, TEE_PARAM_TYPE_NONE,
+                                     TEE_PARAM_TYPE_NONE, TEE_PARAM_TYPE_NONE))
+    return TEE_ERROR_BAD_PARAMETERS;
+  *sess_ctx = NULL;
+  return TEE_SUCCESS;
+}
+
+void TA_CloseSessionEntryPoint(void* sess_ctx) { (void)sess_ctx; }
+
+static TEE_Result cmd_value(uint32_t pt, TEE_Param p[4]) {
+  if (pt != TEE_PARAM_TYPES(TEE_PARAM_TYPE_VALUE_INOUT, TEE_PARAM_TYPE_NONE, TEE_PARAM_TYPE_NONE,
+                            TEE_PARAM_TYPE_NONE))
+    return TEE_ERROR_BAD_PARAMETERS;
+  p[0].value.a += 1;
+  p[0].value.b = ~p[0].value.b;
+  return TEE_SUCCESS;
+}
+
+static TEE_Result cmd_memref_read(uint32_t pt, TEE_Param p[4]) {
+  const uint8_t* buf;
+  uint32_t sum = 0;
+  size_t i;
+
+  if (pt != TEE_PARAM_TYPES(TEE_PARAM_TYPE_MEMREF_INPUT, TEE_PARAM_TYPE_VALUE_OUTPUT,
+                            TEE_PARAM_TYPE_NONE, TEE_PARAM_TYPE_NONE))
+    return TEE_ERROR_BAD_PARAMETERS;
+  buf = p[0].memref.buffer;
+  for (i = 0; i < p[0].memref.size; i++) sum += buf[i];
+  p[1].value.a = sum;
+  p[1].value.b = (uint32_t)p[0].memref.size;
+  return TEE_SUCCESS;
+}
+
+static TEE_Result cmd_memref_write(uint32_t pt, TEE_Param p[4]) {
+  uint8_t* buf;
+  size_t i;
+
+  if (pt != TEE_PARAM_TYPES(TEE_PARAM_TYPE_MEMREF_OUTPUT, TEE_PARAM_TYPE_VALUE_INPUT,
+                            TEE_PARAM_TYPE_NONE, TEE_PARAM_TYPE_NONE))
+    return TEE_ERROR_BAD_PARAMETERS;
+  buf = p[0].memref.buffer;
+  for (i = 0; i < p[0].memref.size; i++) buf[i] = (uint8_t)(p[1].value.a + i);
+  return TEE_SUCCESS;
+}
+
+/* Busy in the secure world: spins on the generic timer, as a compute-bound TA would. */
+static TEE_Result cmd_hold(uint32_t pt, TEE_Param p[4]) {
+  uint64_t freq;
+  uint64_t end;
+
+  if (pt != TEE_PARAM_TYPES(TEE_PARAM_TYPE_VALUE_INPUT, TEE_PARAM_TYPE_NONE, TEE_PARAM_TYPE_NONE,
+                            TEE_PARAM_TYPE_NONE))
+    return TEE_ERROR_BAD_PARAMETERS;
+  freq = read_cntfrq();
+  end = read_cntpct() + (uint64_t)p[0].value.a * freq / 1000000u;
+  while (read_cntpct() < end) {
+  }
+  return TEE_SUCCESS;
+}
+
+static TEE_Result cmd_wait(uint32_t pt, TEE_Param p[4]) {
+  if (pt != TEE_PARAM_TYPES(TEE_PARAM_TYPE_VALUE_INPUT, TEE_PARAM_TYPE_NONE, TEE_PARAM_TYPE_NONE,
+                            TEE_PARAM_TYPE_NONE))
+    return TEE_ERROR_BAD_PARAMETERS;
+  return TEE_Wait(p[0].value.a);
+}
+
+TEE_Result TA_InvokeCommandEntryPoint(void* sess_ctx, uint32_t cmd, uint32_t pt,
+                                      TEE_Param params[4]) {
+  (void)sess_ctx;
+  switch (cmd) {
+    case TA_BENCH_CMD_NOP:
+      return TEE_SUCCESS;
+    case TA_BENCH_CMD_VALUE:
+      return cmd_value(pt, params);
+    case TA_BENCH_CMD_MEMREF_READ:
+      return cmd_memref_read(pt, params);
+    case TA_BENCH_CMD_MEMREF_WRITE:
+      return cmd_memref_write(pt, params);
+    case TA_BENCH_CMD_HOLD:
+      return cmd_hold(pt, params);
+    case TA_BENCH_CMD_WAIT:
+      return cmd_wait(pt, params);
+    default:
+      return TEE_ERROR_NOT_SUPPORTED;
+  }
+}

@@ -1,0 +1,39 @@
+/*
+ * The benchmark TA's interface, shared by the TA and its clients: UUID and command ids.
+ * Every command documents its parameters as param_types.
+ */
+#ifndef TEEBENCH_BENCH_TA_H
+#define TEEBENCH_BENCH_TA_H
+
+/* 7eeb3c4a-5a3f-4d1c-9c3e-6a1b2c3d4e5f: multi-instance, multi-session (one instance per session).
+ */
+#define TA_BENCH_UUID                                                              \
+  {                                                                                \
+    0x7eeb3c4a, 0x5a3f, 0x4d1c, { 0x9c, 0x3e, 0x6a, 0x1b, 0x2c, 0x3d, 0x4e, 0x5f } \
+  }
+/* Same code registered with other instance flags (emulator only), so instance serialisation can
+ * be measured: SINGLE_INSTANCE|MULTI_SESSION, and the same plus CONCURRENT. */
+#define TA_BENCH_SINGLE_UUID                                                       \
+  {                                                                                \
+    0x7eeb3c4a, 0x5a3f, 0x4d1c, { 0x9c, 0x3e, 0x6a, 0x1b, 0x2c, 0x3d, 0x4e, 0x60 } \
+  }
+#define TA_BENCH_CONCURRENT_UUID                                                   \
+  {                                                                                \
+    0x7eeb3c4a, 0x5a3f, 0x4d1c, { 0x9c, 0x3e, 0x6a, 0x1b, 0x2c, 0x3d, 0x4e, 0x61 } \
+  }
+
+/* NONE: returns at once. */
+#define TA_BENCH_CMD_NOP 0
+/* VALUE_INOUT: a += 1, b = ~b (echo with a visible change). */
+#define TA_BENCH_CMD_VALUE 1
+/* MEMREF_INPUT buf, VALUE_OUTPUT: reads every byte; value.a = sum of bytes mod 2^32, value.b =
+ * bytes read. */
+#define TA_BENCH_CMD_MEMREF_READ 2
+/* MEMREF_OUTPUT buf, VALUE_INPUT a = pattern seed: writes byte i = (seed + i) & 0xff. */
+#define TA_BENCH_CMD_MEMREF_WRITE 3
+/* VALUE_INPUT a = microseconds: stays busy in the secure world (thread ACTIVE). */
+#define TA_BENCH_CMD_HOLD 4
+/* VALUE_INPUT a = milliseconds: TEE_Wait (thread SUSPENDED in an RPC). */
+#define TA_BENCH_CMD_WAIT 5
+
+#endif

@@ -1,0 +1,35 @@
+// The emulated OP-TEE stack as a device: one emulated client process on an emulated machine.
+// The UAPI structs are handed to the emulated kernel unchanged.
+#pragma once
+
+#include <memory>
+
+#include "emu/linux_tee/process.h"
+#include "emu/machine.h"
+#include "teebench/tee/device.h"
+
+namespace client {
+
+class EmuDevice final : public Device {
+ public:
+  // A new process on `machine`; several devices may share one machine (several processes).
+  explicit EmuDevice(std::shared_ptr<emu::Machine> machine);
+  ~EmuDevice() override;
+  std::string name() const override { return "emu"; }
+  int open() override;
+  int ioctl(int fd, unsigned long request, void* arg) override;
+  int close(int fd) override;
+  void* mmap(int fd, size_t len, int* err) override;
+  int munmap(void* addr, size_t len) override;
+  void* alloc_user(size_t len, int* err) override;
+  void free_user(void* addr, size_t len) override;
+
+  emu::Machine& machine() { return *machine_; }
+  emu::linux_tee::Process& process() { return *process_; }
+
+ private:
+  std::shared_ptr<emu::Machine> machine_;
+  std::unique_ptr<emu::linux_tee::Process> process_;
+};
+
+}  // namespace client
