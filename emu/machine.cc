@@ -2,12 +2,17 @@
 
 namespace emu {
 
-Machine::Machine(const EmuConfig& cfg) : cfg_(cfg) {
+Machine::Machine(const EmuConfig& cfg, const Interposer& interposer) : cfg_(cfg) {
   cost_ = std::make_unique<platform::CostModel>(
       cfg.profile == "none" ? platform::Profile{} : platform::load_profile(cfg.profile));
   mem_ = std::make_unique<platform::PhysMem>(cfg.mem);
   os_ = std::make_unique<optee_os::OpteeOs>(cfg.os, *mem_, *cost_);
-  driver_ = std::make_unique<linux_tee::optee::Optee>(*os_, *mem_, cfg.driver);
+  platform::SmcConduit* conduit = os_.get();
+  if (interposer) {
+    interposer_ = interposer(*os_);
+    conduit = interposer_.get();
+  }
+  driver_ = std::make_unique<linux_tee::optee::Optee>(*conduit, *mem_, cfg.driver);
 }
 
 Machine::~Machine() = default;

@@ -2,6 +2,7 @@
 // kernel's TEE subsystem with the OP-TEE driver in the normal world, wired through the SMC conduit.
 #pragma once
 
+#include <functional>
 #include <memory>
 
 #include "emu/config.h"
@@ -16,7 +17,10 @@ namespace emu {
 class Machine {
  public:
   // Throws std::runtime_error with a one-line reason (bad profile, driver probe failure, ...).
-  explicit Machine(const EmuConfig& cfg);
+  // Something placed between the normal world and OP-TEE on the SMC path (a hypervisor, or a
+  // fault injector in tests): given OP-TEE's conduit, returns the conduit the driver will use.
+  using Interposer = std::function<std::unique_ptr<platform::SmcConduit>(platform::SmcConduit&)>;
+  explicit Machine(const EmuConfig& cfg, const Interposer& interposer = {});
   ~Machine();
 
   const EmuConfig& config() const { return cfg_; }
@@ -33,6 +37,7 @@ class Machine {
   std::unique_ptr<platform::PhysMem> mem_;
   std::unique_ptr<platform::CostModel> cost_;
   std::unique_ptr<optee_os::OpteeOs> os_;
+  std::unique_ptr<platform::SmcConduit> interposer_;
   std::unique_ptr<linux_tee::optee::Optee> driver_;
 };
 

@@ -75,8 +75,14 @@ static TEE_Result cmd_hold(uint32_t pt, TEE_Param p[4]) {
 }
 
 static TEE_Result cmd_wait(uint32_t pt, TEE_Param p[4]) {
-  if (pt != TEE_PARAM_TYPES(TEE_PARAM_TYPE_VALUE_INPUT, TEE_PARAM_TYPE_NONE, TEE_PARAM_TYPE_NONE,
-                            TEE_PARAM_TYPE_NONE))
+  uint32_t held = TEE_PARAM_TYPE_GET(pt, 1);
+
+  /* Slot 1 may carry any memref: the call then keeps that memory in use while it waits. */
+  if (TEE_PARAM_TYPE_GET(pt, 0) != TEE_PARAM_TYPE_VALUE_INPUT ||
+      (held != TEE_PARAM_TYPE_NONE && held != TEE_PARAM_TYPE_MEMREF_INPUT &&
+       held != TEE_PARAM_TYPE_MEMREF_OUTPUT && held != TEE_PARAM_TYPE_MEMREF_INOUT) ||
+      TEE_PARAM_TYPE_GET(pt, 2) != TEE_PARAM_TYPE_NONE ||
+      TEE_PARAM_TYPE_GET(pt, 3) != TEE_PARAM_TYPE_NONE)
     return TEE_ERROR_BAD_PARAMETERS;
   return TEE_Wait(p[0].value.a);
 }

@@ -29,6 +29,8 @@ class TeeDevice {
   TeeShm* shm_get_from_id(TeeContext* ctx, int id);  // +1 ref, or nullptr
   void shm_put(TeeShm* shm);
   size_t shm_count() const;
+  // Debug view (as debugfs would give): the object behind a user-visible id, no reference taken.
+  TeeShm* shm_find(int id) const;
 
  private:
   int assign_id(TeeShm* shm);

@@ -98,6 +98,12 @@ void TeeDevice::shm_release(TeeShm* shm) {
   teedev_ctx_put(ctx);
 }
 
+TeeShm* TeeDevice::shm_find(int id) const {
+  std::lock_guard g(idr_lock_);
+  auto it = idr_.find(id);
+  return it == idr_.end() ? nullptr : it->second;
+}
+
 size_t TeeDevice::shm_count() const {
   std::lock_guard g(idr_lock_);
   return idr_.size();

@@ -52,6 +52,7 @@ ThreadStack::ThreadStack() : stack_size_(kStackSize) {
 }
 
 ThreadStack::~ThreadStack() {
+  if (!finished_) new (abandoned_) ctx::fiber(std::move(fiber_));
 #if defined(TEEBENCH_TSAN)
   __tsan_destroy_fiber(tsan_fiber_);
 #endif

@@ -44,6 +44,9 @@ class ThreadStack {
   size_t caller_stack_size_ = 0;
   void* tsan_fiber_ = nullptr;
   void* tsan_caller_ = nullptr;
+  // A stack still suspended when the pool is torn down is abandoned, not unwound: unwinding
+  // would run secure code (and RPCs) with no normal world left to answer.
+  alignas(boost::context::fiber) unsigned char abandoned_[sizeof(boost::context::fiber)];
 };
 
 }  // namespace emu::optee_os

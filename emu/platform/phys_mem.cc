@@ -83,11 +83,14 @@ std::optional<paddr_t> PhysMem::alloc_page() {
   return layout_.base + paddr_t{pfn} * kPageSize;
 }
 
+// Carve-out pages are reserved memory outside the allocator: mapping them takes no reference.
 void PhysMem::get_page(paddr_t pa) {
+  if (!in_ns_ddr(pa, kPageSize)) return;
   refs_[(pa - layout_.base) >> kPageShift].fetch_add(1, std::memory_order_relaxed);
 }
 
 void PhysMem::put_page(paddr_t pa) {
+  if (!in_ns_ddr(pa, kPageSize)) return;
   const auto pfn = static_cast<uint32_t>((pa - layout_.base) >> kPageShift);
   if (refs_[pfn].fetch_sub(1, std::memory_order_acq_rel) != 1) return;
   // A freed page must not leak one owner's bytes to the next, as the kernel zeroes user pages.

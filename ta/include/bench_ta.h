@@ -33,7 +33,8 @@
 #define TA_BENCH_CMD_MEMREF_WRITE 3
 /* VALUE_INPUT a = microseconds: stays busy in the secure world (thread ACTIVE). */
 #define TA_BENCH_CMD_HOLD 4
-/* VALUE_INPUT a = milliseconds: TEE_Wait (thread SUSPENDED in an RPC). */
+/* VALUE_INPUT a = milliseconds: TEE_Wait (thread SUSPENDED in an RPC). An optional memref in
+ * param 1 is held (not touched) for the whole wait. */
 #define TA_BENCH_CMD_WAIT 5
 
 #endif

@@ -1,0 +1,96 @@
+// Far more callers than secure threads: everyone completes without error, the driver really
+// queued them, and every secure thread is FREE afterwards — in both driver generations.
+#include <atomic>
+#include <thread>
+
+#include "support/emu_stack.h"
+
+namespace {
+
+using testing_support::EmuStack;
+
+struct Case {
+  const char* driver;
+  const char* dyn_shm;
+};
+
+void PrintTo(const Case& c, std::ostream* os) { *os << c.driver << " dyn_shm=" << c.dyn_shm; }
+
+class Exhaustion : public ::testing::TestWithParam<Case> {};
+
+TEST_P(Exhaustion, SixteenWaitersOnTwoThreadsAllComplete) {
+  const Case c = GetParam();
+  const std::string driver = std::string("driver=") + c.driver;
+  const std::string dyn = std::string("dyn_shm=") + c.dyn_shm;
+  EmuStack s(testing_support::config({"threads=2", driver.c_str(), dyn.c_str()}));
+  constexpr int kCallers = 16;
+  constexpr int kRounds = 3;
+  std::atomic<int> errors{0};
+  std::atomic<int> completed{0};
+  std::vector<std::thread> callers;
+  for (int i = 0; i < kCallers; ++i) {
+    callers.emplace_back([&] {
+      client::Session session;
+      const auto r = client::Session::open(*s.ctx, client::bench_ta_uuid(), &session);
+      if (!r.ok()) {
+        ADD_FAILURE() << client::to_string(r);
+        errors++;
+        return;
+      }
+      for (int k = 0; k < kRounds; ++k) {
+        client::Operation op;
+        op.params[0] = client::Param::value(client::Dir::kIn, 2);
+        const auto res = session.invoke(TA_BENCH_CMD_WAIT, &op);
+        if (res.ok()) completed++;
+        else errors++;
+      }
+    });
+  }
+  for (auto& t : callers) t.join();
+  EXPECT_EQ(errors, 0);
+  EXPECT_EQ(completed, kCallers * kRounds);
+
+  auto& cq = s.machine->driver().call_queue();
+  if (std::string(c.driver) == "pre-6.8") {
+    // No thread counting: the driver learns of exhaustion only from ETHREAD_LIMIT returns.
+    EXPECT_GT(cq.ethread_limit_count(), 0u);
+    EXPECT_EQ(cq.accounted_waits(), 0u);
+  } else {
+    // Thread counting: callers wait for a slot before entering; OP-TEE never has to refuse.
+    EXPECT_GT(cq.accounted_waits(), 0u);
+    EXPECT_EQ(cq.ethread_limit_count(), 0u);
+  }
+  EXPECT_EQ(cq.waiting(), 0u);
+  EXPECT_TRUE(s.machine->optee_os().threads().all_free());
+}
+
+INSTANTIATE_TEST_SUITE_P(BothGenerations, Exhaustion,
+                         ::testing::Values(Case{"pre-6.8", "y"}, Case{"6.8", "y"},
+                                           Case{"pre-6.8", "n"}, Case{"6.8", "n"}),
+                         [](const auto& p) {
+                           std::string n = std::string(p.param.driver) + "_dyn_" +
+                                           p.param.dyn_shm;
+                           for (auto& ch : n)
+                             if (ch == '.' || ch == '-') ch = '_';
+                           return n;
+                         });
+
+TEST(Exhaustion, HoldKeepsThreadsActiveAndStillCompletes) {
+  EmuStack s(testing_support::config({"threads=2", "driver=pre-6.8"}));
+  std::atomic<int> ok{0};
+  std::vector<std::thread> callers;
+  for (int i = 0; i < 8; ++i) {
+    callers.emplace_back([&] {
+      client::Session session;
+      if (!client::Session::open(*s.ctx, client::bench_ta_uuid(), &session).ok()) return;
+      client::Operation op;
+      op.params[0] = client::Param::value(client::Dir::kIn, 3000);  // 3 ms busy
+      ok += session.invoke(TA_BENCH_CMD_HOLD, &op).ok();
+    });
+  }
+  for (auto& t : callers) t.join();
+  EXPECT_EQ(ok, 8);
+  EXPECT_TRUE(s.machine->optee_os().threads().all_free());
+}
+
+}  // namespace

@@ -1,0 +1,99 @@
+// Sessions and TA instances: ids, serialisation of one session, single-instance TAs, and cleanup
+// on context release (reference §5.2).
+#include <atomic>
+#include <thread>
+
+#include "support/emu_stack.h"
+
+namespace {
+
+using testing_support::EmuStack;
+
+// Starts a WAIT of `ms` on `s` in a thread; returns the order in which it completed via `done`.
+std::thread wait_call(client::Session& s, uint32_t ms, std::atomic<int>& order, int* done) {
+  return std::thread([&s, ms, &order, done] {
+    client::Operation op;
+    op.params[0] = client::Param::value(client::Dir::kIn, ms);
+    EXPECT_TRUE(s.invoke(TA_BENCH_CMD_WAIT, &op).ok());
+    *done = ++order;
+  });
+}
+
+TEST(Sessions, IdsStartAtOneAndAreReused) {
+  EmuStack s;
+  auto a = s.open_bench();
+  auto b = s.open_bench();
+  EXPECT_EQ(a.id(), 1u);
+  EXPECT_EQ(b.id(), 2u);
+  a.close();
+  auto c = s.open_bench();
+  EXPECT_EQ(c.id(), 3u);  // last + 1
+}
+
+TEST(Sessions, ConcurrentInvokesOnOneSessionWaitAsSuspendedThreads) {
+  EmuStack s(testing_support::config({"threads=4"}));
+  auto session = s.open_bench();
+  std::atomic<int> order{0};
+  int first = 0, second = 0;
+  auto t1 = wait_call(session, 200, order, &first);
+  auto& threads = s.machine->optee_os().threads();
+  auto suspended = [&] {
+    int n = 0;
+    for (auto st : threads.states()) n += st == emu::optee_os::ThreadState::kSuspended;
+    return n;
+  };
+  while (suspended() < 1) std::this_thread::yield();
+  auto t2 = wait_call(session, 1, order, &second);
+  // The second call holds a secure thread while it waits for the session.
+  while (suspended() < 2 && order == 0) std::this_thread::yield();
+  EXPECT_EQ(suspended(), 2);
+  t1.join();
+  t2.join();
+  EXPECT_EQ(first, 1);   // the short call could not overtake the long one
+  EXPECT_EQ(second, 2);
+  EXPECT_TRUE(threads.all_free());
+}
+
+TEST(Instances, SingleInstanceSerialisesAcrossSessionsUnlessConcurrent) {
+  for (const bool concurrent : {false, true}) {
+    EmuStack s(testing_support::config({"threads=4"}));
+    const auto uuid = concurrent ? client::bench_ta_concurrent_uuid()
+                                 : client::bench_ta_single_instance_uuid();
+    client::Session a, b;
+    ASSERT_TRUE(client::Session::open(*s.ctx, uuid, &a).ok());
+    ASSERT_TRUE(client::Session::open(*s.ctx, uuid, &b).ok());
+    EXPECT_EQ(s.machine->optee_os().ta_manager().instance_count(), 1u);
+    std::atomic<int> order{0};
+    int long_done = 0, short_done = 0;
+    auto& threads = s.machine->optee_os().threads();
+    auto t1 = wait_call(a, 300, order, &long_done);
+    while (threads.states()[0] != emu::optee_os::ThreadState::kSuspended &&
+           threads.states()[1] != emu::optee_os::ThreadState::kSuspended)
+      std::this_thread::yield();
+    auto t2 = wait_call(b, 1, order, &short_done);
+    t1.join();
+    t2.join();
+    if (concurrent)
+      EXPECT_EQ(short_done, 1) << "a CONCURRENT instance runs both calls at once";
+    else
+      EXPECT_EQ(short_done, 2) << "a busy single instance makes the other session wait";
+  }
+}
+
+TEST(Sessions, ContextReleaseClosesLeftoverSessions) {
+  EmuStack s;
+  auto& tas = s.machine->optee_os().ta_manager();
+  {
+    client::Context ctx(*s.dev);
+    ASSERT_TRUE(ctx.open().ok());
+    for (int i = 0; i < 3; ++i) {
+      testing_support::RawCall<tee_ioctl_open_session_arg> open(0);
+      ASSERT_EQ(testing_support::raw_open(ctx, open, client::bench_ta_uuid()), 0);
+    }
+    EXPECT_EQ(tas.session_count(), 3u);
+  }
+  EXPECT_EQ(tas.session_count(), 0u);
+  EXPECT_EQ(tas.instance_count(), 0u);
+}
+
+}  // namespace
