@@ -1,6 +1,7 @@
 // Far more callers than secure threads: everyone completes without error, the driver really
 // queued them, and every secure thread is FREE afterwards — in both driver generations.
 #include <atomic>
+#include <latch>
 #include <thread>
 
 #include "support/emu_stack.h"
@@ -25,6 +26,7 @@ TEST_P(Exhaustion, SixteenWaitersOnTwoThreadsAllComplete) {
   EmuStack s(testing_support::config({"threads=2", driver.c_str(), dyn.c_str()}));
   constexpr int kCallers = 16;
   constexpr int kRounds = 3;
+  std::latch all_open(kCallers);  // every caller starts together, so they really contend
   std::atomic<int> errors{0};
   std::atomic<int> completed{0};
   std::vector<std::thread> callers;
@@ -32,6 +34,7 @@ TEST_P(Exhaustion, SixteenWaitersOnTwoThreadsAllComplete) {
     callers.emplace_back([&] {
       client::Session session;
       const auto r = client::Session::open(*s.ctx, client::bench_ta_uuid(), &session);
+      all_open.arrive_and_wait();
       if (!r.ok()) {
         ADD_FAILURE() << client::to_string(r);
         errors++;
@@ -39,10 +42,12 @@ TEST_P(Exhaustion, SixteenWaitersOnTwoThreadsAllComplete) {
       }
       for (int k = 0; k < kRounds; ++k) {
         client::Operation op;
-        op.params[0] = client::Param::value(client::Dir::kIn, 2);
+        op.params[0] = client::Param::value(client::Dir::kIn, 20);
         const auto res = session.invoke(TA_BENCH_CMD_WAIT, &op);
-        if (res.ok()) completed++;
-        else errors++;
+        if (res.ok())
+          completed++;
+        else
+          errors++;
       }
     });
   }
@@ -68,8 +73,7 @@ INSTANTIATE_TEST_SUITE_P(BothGenerations, Exhaustion,
                          ::testing::Values(Case{"pre-6.8", "y"}, Case{"6.8", "y"},
                                            Case{"pre-6.8", "n"}, Case{"6.8", "n"}),
                          [](const auto& p) {
-                           std::string n = std::string(p.param.driver) + "_dyn_" +
-                                           p.param.dyn_shm;
+                           std::string n = std::string(p.param.driver) + "_dyn_" + p.param.dyn_shm;
                            for (auto& ch : n)
                              if (ch == '.' || ch == '-') ch = '_';
                            return n;

@@ -83,7 +83,8 @@ const Row kRows[] = {
      EFAULT},
     {"invoke_buf_len_over_max",
      [](EmuStack& s) {
-       return invoke_with(s, [](auto&) {}, 4, TEE_MAX_ARG_SIZE);
+       return invoke_with(
+           s, [](auto&) {}, 4, TEE_MAX_ARG_SIZE);
      },
      EINVAL},
     {"invoke_buf_len_under_arg",
@@ -94,7 +95,11 @@ const Row kRows[] = {
      },
      EINVAL},
     {"invoke_buf_len_not_matching_params",
-     [](EmuStack& s) { return invoke_with(s, [](auto&) {}, 2, 32); }, EINVAL},
+     [](EmuStack& s) {
+       return invoke_with(
+           s, [](auto&) {}, 2, 32);
+     },
+     EINVAL},
     {"invoke_buf_ptr_wild",
      [](EmuStack& s) {
        tee_ioctl_buf_data b{0xdead0000, sizeof(tee_ioctl_invoke_arg)};
@@ -102,13 +107,10 @@ const Row kRows[] = {
      },
      EFAULT},
     {"param_attr_outside_mask",
-     [](EmuStack& s) {
-       return invoke_with(s, [](auto& c) { c.params()[0].attr = 0x200 | 1; });
-     },
+     [](EmuStack& s) { return invoke_with(s, [](auto& c) { c.params()[0].attr = 0x200 | 1; }); },
      EINVAL},
     {"param_unknown_type",
-     [](EmuStack& s) { return invoke_with(s, [](auto& c) { c.params()[0].attr = 4; }); },
-     EINVAL},
+     [](EmuStack& s) { return invoke_with(s, [](auto& c) { c.params()[0].attr = 4; }); }, EINVAL},
     {"param_meta_bit_rejected_by_driver",
      [](EmuStack& s) {
        return invoke_with(s, [](auto& c) {
@@ -171,7 +173,11 @@ const Row kRows[] = {
      },
      EINVAL},
     {"invoke_seven_params",
-     [](EmuStack& s) { return invoke_with(s, [](auto&) {}, 7); }, EINVAL},
+     [](EmuStack& s) {
+       return invoke_with(
+           s, [](auto&) {}, 7);
+     },
+     EINVAL},
     {"open_login_ree_kernel",
      [](EmuStack& s) {
        RawCall<tee_ioctl_open_session_arg> c(0);
@@ -191,8 +197,7 @@ const Row kRows[] = {
        RawCall<tee_ioctl_open_session_arg> c(0);
        const gid_t gid = 0x7ffffff0;  // a group nobody is in
        std::memcpy(c.arg()->clnt_uuid, &gid, sizeof(gid));
-       return testing_support::raw_open(*s.ctx, c, client::bench_ta_uuid(),
-                                        TEE_IOCTL_LOGIN_GROUP);
+       return testing_support::raw_open(*s.ctx, c, client::bench_ta_uuid(), TEE_IOCTL_LOGIN_GROUP);
      },
      EPERM},
     {"open_five_params",
@@ -267,8 +272,8 @@ TEST(ErrnoTable, SuccessfulCallsStillSucceed) {
   auto session = s.open_bench();
   EXPECT_TRUE(session.invoke(TA_BENCH_CMD_NOP).ok());
   client::Session user;
-  const auto r = client::Session::open(*s.ctx, client::bench_ta_uuid(), client::Login::kUser,
-                                       nullptr, &user);
+  const auto r =
+      client::Session::open(*s.ctx, client::bench_ta_uuid(), client::Login::kUser, nullptr, &user);
   EXPECT_TRUE(r.ok()) << client::to_string(r);
 }
 

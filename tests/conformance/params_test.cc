@@ -59,8 +59,8 @@ TEST(OpenParamCount, FourUserParamsPlusTwoMetaIsTheMaximum) {
 TEST(OpenSession, UnknownTaIsItemNotFoundFromTee) {
   EmuStack s;
   client::Session session;
-  const auto r = client::Session::open(*s.ctx, *client::Uuid::parse("00000000-0000-0000-0000-000000000001"),
-                                       &session);
+  const auto r = client::Session::open(
+      *s.ctx, *client::Uuid::parse("00000000-0000-0000-0000-000000000001"), &session);
   EXPECT_EQ(r.err, 0);
   EXPECT_EQ(r.code, client::kTeecErrorItemNotFound);
   EXPECT_EQ(r.origin, client::kTeecOriginTee);

@@ -49,7 +49,7 @@ TEST(Sessions, ConcurrentInvokesOnOneSessionWaitAsSuspendedThreads) {
   EXPECT_EQ(suspended(), 2);
   t1.join();
   t2.join();
-  EXPECT_EQ(first, 1);   // the short call could not overtake the long one
+  EXPECT_EQ(first, 1);  // the short call could not overtake the long one
   EXPECT_EQ(second, 2);
   EXPECT_TRUE(threads.all_free());
 }
@@ -57,8 +57,8 @@ TEST(Sessions, ConcurrentInvokesOnOneSessionWaitAsSuspendedThreads) {
 TEST(Instances, SingleInstanceSerialisesAcrossSessionsUnlessConcurrent) {
   for (const bool concurrent : {false, true}) {
     EmuStack s(testing_support::config({"threads=4"}));
-    const auto uuid = concurrent ? client::bench_ta_concurrent_uuid()
-                                 : client::bench_ta_single_instance_uuid();
+    const auto uuid =
+        concurrent ? client::bench_ta_concurrent_uuid() : client::bench_ta_single_instance_uuid();
     client::Session a, b;
     ASSERT_TRUE(client::Session::open(*s.ctx, uuid, &a).ok());
     ASSERT_TRUE(client::Session::open(*s.ctx, uuid, &b).ok());

@@ -51,12 +51,13 @@ struct EmuStack {
 // An invoke/open ioctl buffer with any number of params.
 template <typename Arg>
 struct RawCall {
-  explicit RawCall(size_t nparams)
-      : bytes(sizeof(Arg) + nparams * sizeof(tee_ioctl_param) + 8, 0) {
+  explicit RawCall(size_t nparams) : bytes(sizeof(Arg) + nparams * sizeof(tee_ioctl_param) + 8, 0) {
     arg()->num_params = static_cast<uint32_t>(nparams);
   }
   Arg* arg() { return reinterpret_cast<Arg*>(bytes.data()); }
-  tee_ioctl_param* params() { return reinterpret_cast<tee_ioctl_param*>(bytes.data() + sizeof(Arg)); }
+  tee_ioctl_param* params() {
+    return reinterpret_cast<tee_ioctl_param*>(bytes.data() + sizeof(Arg));
+  }
   tee_ioctl_buf_data buf(size_t len_adjust = 0) {
     return {reinterpret_cast<uintptr_t>(bytes.data()),
             sizeof(Arg) + arg()->num_params * sizeof(tee_ioctl_param) + len_adjust};

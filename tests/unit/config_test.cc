@@ -36,15 +36,15 @@ TEST_P(BadSetting, IsOneLineNamingTheProblem) {
   EXPECT_EQ(e.find('\n'), std::string::npos);
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    Errors, BadSetting,
-    ::testing::Values(Bad{"threads=0", "threads: value 0 is outside 1..256"},
-                      Bad{"threads=two", "threads: 'two' is not a number"},
-                      Bad{"carveout_size=5000", "not a multiple of 4096"},
-                      Bad{"dyn_shm=maybe", "'maybe' is not y or n"},
-                      Bad{"driver=5.4", "'5.4' is not 6.8 or pre-6.8"},
-                      Bad{"threadz=2", "unknown setting 'threadz' (known: threads,"},
-                      Bad{"threads", "'threads' is not key=value"}));
+INSTANTIATE_TEST_SUITE_P(Errors, BadSetting,
+                         ::testing::Values(Bad{"threads=0", "threads: value 0 is outside 1..256"},
+                                           Bad{"threads=two", "threads: 'two' is not a number"},
+                                           Bad{"carveout_size=5000", "not a multiple of 4096"},
+                                           Bad{"dyn_shm=maybe", "'maybe' is not y or n"},
+                                           Bad{"driver=5.4", "'5.4' is not 6.8 or pre-6.8"},
+                                           Bad{"threadz=2",
+                                               "unknown setting 'threadz' (known: threads,"},
+                                           Bad{"threads", "'threads' is not key=value"}));
 
 TEST(Profiles, BundledProfilesLoadAndCarrySources) {
   const auto p = emu::platform::load_profile("juno-a57");

@@ -68,7 +68,7 @@ TEST(AddressSpace, MapsTheSameBytesAndPinsOnlyMappedMemory) {
   int err = 0;
   auto* p = static_cast<uint8_t*>(as.map(pages, nullptr, &err));
   ASSERT_NE(p, nullptr);
-  p[kPageSize + 5] = 42;  // the client writes ...
+  p[kPageSize + 5] = 42;               // the client writes ...
   EXPECT_EQ(mem.va(pages[1])[5], 42);  // ... and the physical page has it
   std::vector<paddr_t> pinned;
   EXPECT_EQ(as.pin(reinterpret_cast<uintptr_t>(p) + 100, 2 * kPageSize, &pinned), 0);

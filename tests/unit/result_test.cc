@@ -33,8 +33,8 @@ INSTANTIATE_TEST_SUITE_P(Section1_5, ErrnoToTeec,
                                            Row{EIO, client::kTeecErrorGeneric}));
 
 TEST(Result, DescribesBothLevels) {
-  EXPECT_EQ(client::to_string(client::Result::teec(client::kTeecErrorCommunication,
-                                                   client::kTeecOriginComms)),
+  EXPECT_EQ(client::to_string(
+                client::Result::teec(client::kTeecErrorCommunication, client::kTeecOriginComms)),
             "TEEC_ERROR_COMMUNICATION 0xffff000e (origin COMMS)");
   EXPECT_NE(client::to_string(client::Result::from_errno(EINVAL)).find("ioctl failed"),
             std::string::npos);

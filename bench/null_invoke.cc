@@ -1,0 +1,100 @@
+// The null invoke through the whole client path: client library -> emulated kernel (TEE core,
+// OP-TEE driver, call queue) -> SMC -> OP-TEE (thread, entry, TA) and back. Reports p50/p99 of
+// single invokes besides Google Benchmark's mean, since the target is a percentile.
+#include <bench_ta.h>
+#include <benchmark/benchmark.h>
+
+#include <algorithm>
+#include <chrono>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "teebench/tee/context.h"
+#include "teebench/tee/emu_device.h"
+#include "teebench/tee/session.h"
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+struct Stack {
+  explicit Stack(std::initializer_list<std::string> settings) {
+    emu::EmuConfig cfg;
+    for (const auto& s : settings)
+      if (auto e = emu::apply_setting(cfg, s); !e.empty()) throw std::runtime_error(e);
+    dev = std::make_unique<client::EmuDevice>(std::make_shared<emu::Machine>(cfg));
+    ctx = std::make_unique<client::Context>(*dev);
+    if (!ctx->open().ok() || !client::Session::open(*ctx, client::bench_ta_uuid(), &session).ok())
+      throw std::runtime_error("cannot open the bench TA on the emulated stack");
+  }
+  std::unique_ptr<client::EmuDevice> dev;
+  std::unique_ptr<client::Context> ctx;
+  client::Session session;
+};
+
+void report_percentiles(benchmark::State& state, std::vector<uint64_t>& ns) {
+  if (ns.empty()) return;
+  std::sort(ns.begin(), ns.end());
+  auto pct = [&](double p) {
+    return static_cast<double>(ns[std::min(ns.size() - 1, static_cast<size_t>(p * ns.size()))]);
+  };
+  state.counters["p50_ns"] = pct(0.50);
+  state.counters["p99_ns"] = pct(0.99);
+  state.counters["p999_ns"] = pct(0.999);
+}
+
+void null_invoke(benchmark::State& state, std::initializer_list<std::string> settings) {
+  Stack s(settings);
+  std::vector<uint64_t> ns;
+  ns.reserve(1 << 22);
+  for (auto _ : state) {
+    const auto t0 = Clock::now();
+    const auto r = s.session.invoke(TA_BENCH_CMD_NOP);
+    const auto t1 = Clock::now();
+    if (!r.ok()) {
+      state.SkipWithError(client::to_string(r).c_str());
+      break;
+    }
+    if (ns.size() < ns.capacity()) ns.push_back(static_cast<uint64_t>((t1 - t0).count()));
+  }
+  state.SetItemsProcessed(state.iterations());
+  report_percentiles(state, ns);
+}
+
+void BM_NullInvoke(benchmark::State& state) { null_invoke(state, {"profile=none"}); }
+void BM_NullInvokeStaticShm(benchmark::State& state) {
+  null_invoke(state, {"profile=none", "dyn_shm=n"});
+}
+void BM_NullInvokeJunoA57(benchmark::State& state) { null_invoke(state, {"profile=juno-a57"}); }
+
+// Registered memory used per call: OP-TEE maps every page for the call (cost grows with size).
+void BM_MemrefRead(benchmark::State& state) {
+  Stack s({"profile=none"});
+  const size_t size = static_cast<size_t>(state.range(0));
+  client::UserBuffer buf(*s.dev, size);
+  client::SharedMemory shm;
+  if (!client::SharedMemory::register_memory(*s.ctx, buf.data(), size, &shm).ok()) {
+    state.SkipWithError("register failed");
+    return;
+  }
+  client::Operation op;
+  op.params[0] = client::Param::memref(client::Dir::kIn, shm);
+  op.params[1] = client::Param::value(client::Dir::kOut);
+  for (auto _ : state) {
+    if (!s.session.invoke(TA_BENCH_CMD_MEMREF_READ, &op).ok()) {
+      state.SkipWithError("invoke failed");
+      break;
+    }
+  }
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * size));
+}
+
+}  // namespace
+
+BENCHMARK(BM_NullInvoke)->MinTime(1.0);
+BENCHMARK(BM_NullInvokeStaticShm)->MinTime(1.0);
+BENCHMARK(BM_NullInvokeJunoA57)->MinTime(0.5);
+BENCHMARK(BM_MemrefRead)->RangeMultiplier(16)->Range(4096, 1 << 20);
+
+BENCHMARK_MAIN();

@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# The README's second command (and CI's): install what is missing, then build and pass every test
+# in the three configurations: default, ASan+UBSan, TSan. `--quick` runs the default one only.
+# Slow soak tests carry the ctest label `soak` and run only with TEEBENCH_SOAK=1.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+./scripts/setup.sh
+
+presets=(default asan tsan)
+[ "${1:-}" = "--quick" ] && presets=(default)
+exclude=()
+[ "${TEEBENCH_SOAK:-0}" = "1" ] || exclude=(-LE soak)
+
+for p in "${presets[@]}"; do
+  echo "== $p: build"
+  cmake --preset "$p" >/dev/null
+  cmake --build --preset "$p"
+  echo "== $p: test"
+  # halt_on_error keeps sanitizer findings fatal; fibers are annotated (emu/optee_os/thread_stack.cc).
+  ASAN_OPTIONS=detect_leaks=1:halt_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+  TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
+    ctest --preset "$p" "${exclude[@]}"
+done
+echo "== all tests passed in: ${presets[*]}"
