@@ -23,5 +23,7 @@ struct TargetOptions {
 using Runner = std::function<int()>;
 Runner add_info(CLI::App& app);
 Runner add_smoke(CLI::App& app);
+Runner add_run(CLI::App& app);
+Runner add_list(CLI::App& app);
 
 }  // namespace app

@@ -42,4 +42,55 @@ std::unique_ptr<Device> open_target(const Target& t) {
   return std::make_unique<KernelDevice>(t.spec);
 }
 
+namespace {
+
+class KernelStack final : public Stack {
+ public:
+  explicit KernelStack(std::string path) : path_(std::move(path)) {}
+  std::unique_ptr<Device> new_client() override { return std::make_unique<KernelDevice>(path_); }
+
+ private:
+  std::string path_;
+};
+
+class EmuStack final : public Stack {
+ public:
+  explicit EmuStack(const emu::EmuConfig& cfg) : machine_(std::make_shared<emu::Machine>(cfg)) {}
+  std::unique_ptr<Device> new_client() override { return std::make_unique<EmuDevice>(machine_); }
+  std::map<std::string, double> counters() const override {
+    auto& m = *machine_;
+    const auto states = m.optee_os().threads().states();
+    double free = 0;
+    for (auto st : states) free += st == emu::optee_os::ThreadState::kFree;
+    auto& cq = m.driver().call_queue();
+    return {{"secure_threads", static_cast<double>(states.size())},
+            {"secure_threads_free", free},
+            {"ethread_limit_returns", static_cast<double>(cq.ethread_limit_count())},
+            {"call_queue_waits", static_cast<double>(cq.accounted_waits())},
+            {"call_queue_waiting", static_cast<double>(cq.waiting())},
+            {"sessions_open", static_cast<double>(m.optee_os().ta_manager().session_count())},
+            {"registered_shm_objects", static_cast<double>(m.optee_os().reg_shm().count())},
+            {"driver_arg_pages", static_cast<double>(m.driver().arg_cache_pages())},
+            {"user_shm_objects", static_cast<double>(m.tee0().shm_count())}};
+  }
+  std::vector<std::string> thread_states() const override {
+    std::vector<std::string> out;
+    const auto states = machine_->optee_os().threads().states();
+    for (size_t i = 0; i < states.size(); ++i)
+      out.push_back("thread " + std::to_string(i) + " " + emu::optee_os::to_string(states[i]));
+    return out;
+  }
+
+ private:
+  std::shared_ptr<emu::Machine> machine_;
+};
+
+}  // namespace
+
+std::unique_ptr<Stack> Stack::open(const Target& t) {
+  if (t.is_emu()) return std::make_unique<EmuStack>(t.emu);
+  open_target(t);  // the same checks and messages for a missing or wrong device
+  return std::make_unique<KernelStack>(t.spec);
+}
+
 }  // namespace client

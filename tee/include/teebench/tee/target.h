@@ -1,6 +1,7 @@
 // Choosing a device from the command line: `emu` (with --set knobs) or a device path.
 #pragma once
 
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -22,5 +23,20 @@ std::string configure_target(Target& t, const std::string& spec,
 // Opens the target's device. Throws std::runtime_error with a one-line message that says what to
 // do.
 std::unique_ptr<Device> open_target(const Target& t);
+
+// One instance of a target for a run: a board, or one emulated machine that several client
+// processes share. Clients get a device each, as separate processes would.
+class Stack {
+ public:
+  virtual ~Stack() = default;
+  // Throws std::runtime_error with a one-line reason.
+  static std::unique_ptr<Stack> open(const Target& t);
+  virtual std::unique_ptr<Device> new_client() = 0;
+  // Counters from inside the stack where it exposes them (the emulator: secure thread states,
+  // call-queue events, open sessions, shm objects). Empty for a real kernel device.
+  virtual std::map<std::string, double> counters() const { return {}; }
+  // One line per secure thread ("thread 0 FREE"...), where known: evidence for invariant checks.
+  virtual std::vector<std::string> thread_states() const { return {}; }
+};
 
 }  // namespace client

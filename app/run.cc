@@ -1,0 +1,263 @@
+// `teebench run`: runs a workload file, shows progress, prints a summary, and writes results.json
+// (atomically, with checkpoints while it runs) into the output folder.
+#include <fmt/core.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <filesystem>
+#include <random>
+
+#include "app/commands.h"
+#include "measure/clock.h"
+#include "reports/context.h"
+#include "reports/results.h"
+#include "teebench/tee/context.h"
+#include "workloads/runner.h"
+#include "workloads/scenarios/scenario.h"
+#include "workloads/spec.h"
+
+namespace app {
+namespace {
+
+namespace fs = std::filesystem;
+std::atomic<bool> g_stop{false};
+
+void on_sigint(int) {
+  g_stop = true;
+  signal(SIGINT, SIG_DFL);  // a second Ctrl-C kills at once
+}
+
+struct RunOptions {
+  std::string workload;
+  TargetOptions target;
+  std::string out;
+  std::vector<std::string> labels;
+};
+
+std::string find_workload(const std::string& name) {
+  if (fs::exists(name)) return name;
+  const fs::path bundled = fs::path(TEEBENCH_WORKLOAD_DIR) / (name + (fs::path(name).has_extension() ? "" : ".json"));
+  if (fs::exists(bundled)) return bundled.string();
+  return name;  // load_workload reports it missing
+}
+
+// Creates the folder and proves it writable before anything runs.
+std::string prepare_out(const std::string& dir) {
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec) return fmt::format("--out {}: cannot create the folder: {}", dir, ec.message());
+  try {
+    reports::write_atomic((fs::path(dir) / ".write-test").string(), "ok\n");
+    fs::remove(fs::path(dir) / ".write-test");
+  } catch (const std::exception& e) {
+    return fmt::format("--out {}: not writable ({}); pick another folder with --out", dir, e.what());
+  }
+  return {};
+}
+
+class Progress {
+ public:
+  explicit Progress(size_t cases) : tty_(isatty(STDERR_FILENO)), cases_(cases) {}
+  void update(size_t index, const std::string& label, double elapsed, const reports::CaseResult& c) {
+    uint64_t calls = 0, errors = 0;
+    for (const auto& o : c.ops) {
+      calls += o.count;
+      errors += o.error_total();
+    }
+    const std::string line = fmt::format("[{}/{}] {:<40} {:6.1f} s  {:>10} calls  {:>6} errors",
+                                         index + 1, cases_, label.substr(0, 40), elapsed, calls, errors);
+    if (tty_) fmt::print(stderr, "\r{}\033[K", line);
+    else fmt::print(stderr, "{}\n", line);
+  }
+  void done_case() {
+    if (tty_) fmt::print(stderr, "\n");
+  }
+
+ private:
+  bool tty_;
+  size_t cases_;
+};
+
+int run(const RunOptions& o) {
+  // Workload-field overrides and stack knobs share --set: a path with a dot or a known workload
+  // field is a workload field, anything else a knob of the stack.
+  client::Target base;
+  if (auto e = client::configure_target(base, o.target.target, {}); !e.empty()) {
+    fmt::print(stderr, "teebench: {}\n", e);
+    return 2;
+  }
+  workloads::Workload w;
+  try {
+    w = workloads::load_workload(find_workload(o.workload), o.target.settings);
+  } catch (const workloads::SpecError& e) {
+    fmt::print(stderr, "{}\n", e.what());
+    return 2;
+  }
+  const auto* scenario = workloads::find_scenario(w.cases[0].spec.scenario);
+  if (!scenario) {
+    std::string names;
+    for (const auto* s : workloads::scenarios()) names += (names.empty() ? "" : ", ") + std::string(s->name);
+    fmt::print(stderr, "{}: $.scenario: unknown scenario '{}' (known: {})\n", w.file,
+               w.cases[0].spec.scenario, names);
+    return 2;
+  }
+  for (const auto& c : w.cases) {
+    client::Target t;
+    if (auto e = workloads::resolve_target(c.spec, base, &t); !e.empty()) {
+      fmt::print(stderr, "{}: {}\n", w.file, e);
+      return 2;
+    }
+  }
+  nlohmann::json labels = nlohmann::json::object();
+  for (const auto& l : o.labels) {
+    const auto eq = l.find('=');
+    if (eq == std::string::npos || eq == 0) {
+      fmt::print(stderr, "teebench: --label {}: expected key=value\n", l);
+      return 2;
+    }
+    labels[l.substr(0, eq)] = l.substr(eq + 1);
+  }
+  const std::string out = o.out.empty()
+                              ? fmt::format("results/{}-{}", w.cases[0].spec.name, reports::utc_now())
+                              : o.out;
+  if (auto e = prepare_out(out); !e.empty()) {
+    fmt::print(stderr, "teebench: {}\n", e);
+    return 2;
+  }
+  const std::string results_path = (fs::path(out) / "results.json").string();
+
+  // Check the device answers before the run starts, and record what it is.
+  nlohmann::json device = nlohmann::json::object();
+  try {
+    auto stack = client::Stack::open(base);
+    auto dev = stack->new_client();
+    client::Context ctx(*dev);
+    std::string why;
+    if (!ctx.open(&why).ok()) throw std::runtime_error(why);
+    device = {{"name", dev->name()}, {"impl_id", ctx.version().impl_id},
+              {"impl_caps", ctx.version().impl_caps}, {"gen_caps", ctx.version().gen_caps}};
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "teebench: {}\n", e.what());
+    return 2;
+  }
+
+  const measure::Clock clock = measure::Clock::select(w.cases[0].spec.clock);
+  reports::RunResult run;
+  run.context = reports::host_context();
+  run.context["teebench_version"] = TEEBENCH_VERSION;
+  run.context["git_revision"] = TEEBENCH_GIT_REVISION;
+  run.context["target"] = base.spec;
+  run.context["device"] = device;
+  run.context["clock"] = clock.info().to_json();
+  run.context["labels"] = labels;
+  run.context["workload_file"] = w.file;
+  if (base.is_emu()) run.context["emulator_base_configuration"] = emu::to_json(base.emu);
+  run.workload = w.document;
+
+  // Cases x repetitions, interleaved at random when repeated so drift does not favour one case.
+  std::vector<std::pair<size_t, uint32_t>> order;
+  for (size_t i = 0; i < w.cases.size(); ++i)
+    for (uint32_t r = 0; r < w.cases[i].spec.repetitions; ++r) order.emplace_back(i, r);
+  if (w.cases[0].spec.repetitions > 1) {
+    std::mt19937_64 rng(w.cases[0].spec.seed);
+    std::shuffle(order.begin(), order.end(), rng);
+  }
+
+  signal(SIGINT, on_sigint);
+  Progress progress(order.size());
+  auto checkpoint = [&](const reports::CaseResult* partial) {
+    nlohmann::json j = reports::to_json(run);
+    if (partial) j["cases"].push_back(reports::to_json(*partial));
+    reports::write_atomic(results_path, j.dump(1) + "\n");
+  };
+  try {
+    checkpoint(nullptr);
+    for (size_t k = 0; k < order.size() && !g_stop; ++k) {
+      const auto& c = w.cases[order[k].first];
+      workloads::RunContext rc;
+      rc.target = base;
+      rc.clock = &clock;
+      rc.stop = &g_stop;
+      rc.on_interval = [&](const reports::CaseResult& partial, double elapsed) {
+        progress.update(k, c.label, elapsed, partial);
+        checkpoint(&partial);
+      };
+      reports::CaseResult cr = workloads::run_case(c, order[k].second, rc);
+      progress.update(k, c.label, cr.duration_s, cr);
+      progress.done_case();
+      cr.params["configuration"] = [&] {
+        client::Target t;
+        workloads::resolve_target(c.spec, base, &t);
+        return base.is_emu() ? emu::to_json(t.emu) : nlohmann::json(nullptr);
+      }();
+      scenario->analyze_case(c.spec, cr);
+      run.cases.push_back(std::move(cr));
+      checkpoint(nullptr);
+    }
+    if (!g_stop) scenario->analyze_run(w, run);
+    run.status = g_stop ? "interrupted" : "complete";
+    checkpoint(nullptr);
+  } catch (const std::exception& e) {
+    run.status = "failed";
+    run.context["failure"] = e.what();
+    try {
+      checkpoint(nullptr);
+    } catch (...) {
+    }
+    fmt::print(stderr, "\nteebench: {}\n", e.what());
+    fmt::print(stderr, "teebench: what was measured so far is in {}\n", results_path);
+    return 2;
+  }
+  fmt::print("{}", reports::summary_table(run));
+  fmt::print("\nresults: {} ({})\n", results_path, run.status);
+  if (run.status == "interrupted") return 130;
+  return run.any_failed() ? 1 : 0;
+}
+
+}  // namespace
+
+Runner add_run(CLI::App& app) {
+  auto* cmd = app.add_subcommand("run", "Run a workload file (or a bundled workload by name) and "
+                                        "write results.json");
+  auto o = std::make_shared<RunOptions>();
+  cmd->add_option("workload", o->workload, "WORKLOAD.json, or a bundled name (see teebench list)")
+      ->required();
+  o->target.add_to(cmd);
+  cmd->add_option("--out", o->out, "output folder (default results/<workload>-<time>)");
+  cmd->add_option("--label", o->labels, "key=value recorded in the result context (repeatable)")
+      ->type_name("KEY=VALUE");
+  return [cmd, o]() {
+    if (!*cmd) return -1;
+    return run(*o);
+  };
+}
+
+Runner add_list(CLI::App& app) {
+  auto* cmd = app.add_subcommand("list", "List the bundled workloads and the scenarios");
+  return [cmd]() {
+    if (!*cmd) return -1;
+    fmt::print("workloads ({}):\n", TEEBENCH_WORKLOAD_DIR);
+    std::vector<fs::path> files;
+    for (const auto& e : fs::directory_iterator(TEEBENCH_WORKLOAD_DIR))
+      if (e.path().extension() == ".json") files.push_back(e.path());
+    std::sort(files.begin(), files.end());
+    for (const auto& f : files) {
+      std::string desc;
+      try {
+        const auto w = workloads::load_workload(f.string());
+        desc = fmt::format("{} ({} case{})", w.cases[0].spec.description, w.cases.size(),
+                           w.cases.size() == 1 ? "" : "s");
+      } catch (const std::exception& e) {
+        desc = std::string("INVALID: ") + e.what();
+      }
+      fmt::print("  {:<14} {}\n", f.stem().string(), desc);
+    }
+    fmt::print("scenarios:\n");
+    for (const auto* s : workloads::scenarios()) fmt::print("  {:<14} {}\n", s->name, s->help);
+    return 0;
+  };
+}
+
+}  // namespace app

@@ -1,0 +1,57 @@
+#include "reports/context.h"
+
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include <ctime>
+#include <fstream>
+#include <string>
+#include <thread>
+
+namespace reports {
+namespace {
+
+std::string first_line(const std::string& path) {
+  std::ifstream in(path);
+  std::string s;
+  std::getline(in, s);
+  return s;
+}
+
+std::string cpu_model() {
+  std::ifstream in("/proc/cpuinfo");
+  std::string line;
+  while (std::getline(in, line))
+    if (line.rfind("model name", 0) == 0 || line.rfind("Model", 0) == 0)
+      return line.substr(line.find(':') + 2);
+  return "unknown";
+}
+
+}  // namespace
+
+std::string utc_now() {
+  const std::time_t t = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+nlohmann::json host_context() {
+  utsname u{};
+  uname(&u);
+  char host[256] = {};
+  gethostname(host, sizeof(host) - 1);
+  const std::string governor = first_line("/sys/devices/system/cpu/cpu0/cpufreq/scaling_governor");
+  return {{"host_name", host},
+          {"kernel", std::string(u.sysname) + " " + u.release},
+          {"machine", u.machine},
+          {"cpu_model", cpu_model()},
+          {"num_cpus", std::thread::hardware_concurrency()},
+          {"cpu_governor", governor.empty() ? nlohmann::json(nullptr) : nlohmann::json(governor)},
+          {"aslr", first_line("/proc/sys/kernel/randomize_va_space")},
+          {"date", utc_now()}};
+}
+
+}  // namespace reports

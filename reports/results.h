@@ -1,0 +1,101 @@
+// The result model of a run and its JSON form (design §4): a context, then per case and operation
+// the counts, errors by kind, throughput, percentiles, the histogram itself, interval series and
+// verdicts. Written atomically; a checkpoint is the same document with status "running".
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "measure/histogram.h"
+
+namespace reports {
+
+struct IntervalPoint {
+  double t_s = 0;  // end of the interval, since the measured phase started
+  uint64_t count = 0;
+  uint64_t errors = 0;
+  uint64_t p50_ns = 0, p99_ns = 0, max_ns = 0;
+};
+
+struct ClientSummary {
+  uint32_t client = 0;
+  uint64_t count = 0;
+  uint64_t errors = 0;
+  uint64_t p99_ns = 0;
+  uint64_t max_ns = 0;
+  double throughput_per_s = 0;
+};
+
+struct StepSummary {
+  double step = 0;  // active clients or rate
+  uint64_t count = 0;
+  double throughput_per_s = 0;
+  uint64_t p50_ns = 0, p99_ns = 0;
+};
+
+struct OpResult {
+  std::string group;
+  std::string op;
+  uint64_t count = 0;  // successful calls
+  std::map<std::string, uint64_t> errors;
+  uint64_t issued = 0;
+  double duration_s = 0;
+  double throughput_per_s = 0;
+  measure::Histogram latency;
+  std::optional<measure::Histogram> schedule_lag;  // open loop
+  std::vector<IntervalPoint> intervals;
+  std::vector<ClientSummary> clients;
+  std::vector<StepSummary> steps;
+  std::vector<std::pair<double, uint64_t>> samples;  // (t_s, latency_ns) if recorded
+  uint64_t error_total() const;
+};
+
+enum class Outcome { kPass, kFail, kSkipped };
+
+struct Verdict {
+  std::string name;
+  Outcome outcome = Outcome::kPass;
+  std::string detail;
+  nlohmann::json evidence = nlohmann::json::object();
+};
+
+struct CaseResult {
+  std::string label;
+  nlohmann::json params = nlohmann::json::object();
+  uint32_t repetition = 0;
+  bool complete = false;
+  double duration_s = 0;
+  std::vector<OpResult> ops;
+  nlohmann::json counters = nlohmann::json::object();  // stack counters after the case
+  nlohmann::json perf = nlohmann::json::object();
+  nlohmann::json metrics = nlohmann::json::object();   // scenario-derived figures
+  std::vector<Verdict> verdicts;
+  const OpResult* find(const std::string& group, const std::string& op) const;
+};
+
+struct RunResult {
+  nlohmann::json context = nlohmann::json::object();
+  nlohmann::json workload = nlohmann::json::object();
+  std::string status = "running";  // running | complete | interrupted | failed
+  std::vector<CaseResult> cases;
+  nlohmann::json metrics = nlohmann::json::object();  // across cases (scenario summary)
+  std::vector<Verdict> verdicts;
+  bool any_failed() const;
+};
+
+nlohmann::json to_json(const OpResult& r);
+nlohmann::json to_json(const CaseResult& c);
+nlohmann::json to_json(const RunResult& r);
+const char* to_string(Outcome o);
+
+// Writes `content` to `path` through a temporary file in the same folder and rename(2), so readers
+// see the old or the new file, never half of one. Throws std::runtime_error naming the problem.
+void write_atomic(const std::string& path, const std::string& content);
+// The human summary: one row per case and operation.
+std::string summary_table(const RunResult& r);
+
+}  // namespace reports

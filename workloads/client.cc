@@ -1,0 +1,192 @@
+#include "workloads/client.h"
+
+#include <bench_ta.h>
+
+#include <algorithm>
+#include <cstring>
+#include <stdexcept>
+
+namespace workloads {
+
+using client::Dir;
+using client::Operation;
+using client::Param;
+
+std::vector<std::string> stat_names(const OpSpec& op) {
+  if (op.kind == OpKind::kShmChurn) {
+    const std::string a = op.memory == Memory::kStatic ? "alloc" : "register";
+    const std::string f = op.memory == Memory::kStatic ? "free" : "unregister";
+    return {"shm_churn." + a, "shm_churn.use", "shm_churn." + f};
+  }
+  return {op.name};
+}
+
+const char* error_kind(const client::Result& r) {
+  if (r.err) {
+    const char* n = strerrorname_np(r.err);
+    return n ? n : "EUNKNOWN";
+  }
+  return client::teec_name(r.code);
+}
+
+Client::Client(client::Stack& stack, const std::vector<OpSpec>& mix, uint64_t seed)
+    : dev_(stack.new_client()), ctx_(std::make_unique<client::Context>(*dev_)), mix_(mix),
+      buffers_(mix.size()), rng_(seed) {
+  std::string why;
+  if (!ctx_->open(&why).ok()) throw std::runtime_error(why);
+  const auto r = client::Session::open(*ctx_, client::bench_ta_uuid(), &session_);
+  if (!r.ok())
+    throw std::runtime_error("cannot open a session with the benchmark TA (" + client::to_string(r) +
+                             "): is " + client::bench_ta_uuid().to_string() + ".ta installed?");
+  std::vector<double> weights;
+  for (const auto& op : mix_) weights.push_back(op.weight);
+  pick_ = std::discrete_distribution<size_t>(weights.begin(), weights.end());
+  for (size_t i = 0; i < mix_.size(); ++i) prepare(mix_[i], buffers_[i]);
+}
+
+Client::~Client() = default;
+
+size_t Client::pick(const std::vector<OpSpec>&) { return mix_.size() == 1 ? 0 : pick_(rng_); }
+
+void Client::prepare(const OpSpec& op, Buffers& b) {
+  if (op.sizes.empty()) return;
+  const uint64_t max = *std::max_element(op.sizes.begin(), op.sizes.end());
+  try {
+    if (op.kind == OpKind::kShmChurn) {
+      if (op.memory == Memory::kRegistered) b.user = client::UserBuffer(*dev_, max);
+      b.ready = true;
+      return;
+    }
+    switch (op.memory) {
+      case Memory::kStatic: {
+        const auto r = client::SharedMemory::allocate(*ctx_, max, &b.shm);
+        if (!r.ok()) b.setup_error = error_kind(r);
+        break;
+      }
+      case Memory::kRegistered: {
+        b.user = client::UserBuffer(*dev_, max);
+        const auto r = client::SharedMemory::register_memory(*ctx_, b.user.data(), max, &b.shm);
+        if (!r.ok()) b.setup_error = error_kind(r);
+        break;
+      }
+      case Memory::kTmpref:
+        b.user = client::UserBuffer(*dev_, max);
+        break;
+      case Memory::kCopy: {
+        b.host.assign(max, 0x5a);
+        const auto r = client::SharedMemory::allocate(*ctx_, max, &b.shm);
+        if (!r.ok()) b.setup_error = error_kind(r);
+        break;
+      }
+    }
+  } catch (const std::bad_alloc&) {
+    b.setup_error = "ENOMEM";
+  }
+  b.ready = b.setup_error.empty();
+}
+
+client::Result Client::invoke_memref(const OpSpec& op, Buffers& b, uint64_t size) {
+  const bool read = op.kind == OpKind::kMemrefRead;
+  const uint32_t cmd = read ? TA_BENCH_CMD_MEMREF_READ : TA_BENCH_CMD_MEMREF_WRITE;
+  Operation o;
+  o.params[1] = Param::value(read ? Dir::kOut : Dir::kIn, 1);
+  const Dir dir = read ? Dir::kIn : Dir::kOut;
+  switch (op.memory) {
+    case Memory::kStatic:
+    case Memory::kRegistered:
+      o.params[0] = Param::memref(dir, b.shm, 0, size);
+      return session_.invoke(cmd, &o);
+    case Memory::kTmpref:
+      o.params[0] = Param::tmpref(dir, b.user.data(), size);
+      return session_.invoke(cmd, &o);
+    case Memory::kCopy: {
+      // Bounce through an allocated buffer: the copy is part of the cost being measured.
+      if (read) std::memcpy(b.shm.data(), b.host.data(), size);
+      o.params[0] = Param::memref(dir, b.shm, 0, size);
+      const auto r = session_.invoke(cmd, &o);
+      if (!read && r.ok()) std::memcpy(b.host.data(), b.shm.data(), size);
+      return r;
+    }
+  }
+  return {};
+}
+
+void Client::shm_churn(const OpSpec& op, Buffers& b, uint64_t size, const measure::Clock& clock,
+                       bool record, std::vector<OpStats*>& stats) {
+  client::SharedMemory shm;
+  uint64_t t0 = clock.now();
+  const auto r = op.memory == Memory::kStatic
+                     ? client::SharedMemory::allocate(*ctx_, size, &shm)
+                     : client::SharedMemory::register_memory(*ctx_, b.user.data(), size, &shm);
+  uint64_t t1 = clock.now();
+  if (!r.ok()) {
+    if (record) stats[0]->error(error_kind(r));
+    return;
+  }
+  if (record) stats[0]->ok(clock.to_ns(t1 - t0));
+  Operation o;
+  o.params[0] = Param::memref(Dir::kIn, shm, 0, size);
+  o.params[1] = Param::value(Dir::kOut);
+  const auto u = session_.invoke(TA_BENCH_CMD_MEMREF_READ, &o);
+  const uint64_t t2 = clock.now();
+  if (record) {
+    if (u.ok()) stats[1]->ok(clock.to_ns(t2 - t1));
+    else stats[1]->error(error_kind(u));
+  }
+  shm.release();  // unregister (registered) or free back to the pool (static)
+  const uint64_t t3 = clock.now();
+  if (record) stats[2]->ok(clock.to_ns(t3 - t2));
+}
+
+void Client::run(size_t i, const measure::Clock& clock, uint64_t start, bool record,
+                 std::vector<OpStats*>& stats) {
+  const OpSpec& op = mix_[i];
+  Buffers& b = buffers_[i];
+  const uint64_t size =
+      op.sizes.empty() ? 0
+                       : op.sizes.size() == 1 ? op.sizes[0] : op.sizes[rng_() % op.sizes.size()];
+  if (!op.sizes.empty() && !b.ready) {
+    // The memory this client needed could not be set up (e.g. the carve-out is exhausted).
+    if (record) stats[0]->error(b.setup_error.empty() ? "ENOMEM" : b.setup_error.c_str());
+    return;
+  }
+  if (op.kind == OpKind::kShmChurn) return shm_churn(op, b, size, clock, record, stats);
+
+  client::Result r;
+  Operation o;
+  switch (op.kind) {
+    case OpKind::kOpenClose: {
+      client::Session s;
+      r = client::Session::open(*ctx_, client::bench_ta_uuid(), &s);
+      if (r.ok()) r = s.close();
+      break;
+    }
+    case OpKind::kNop:
+      r = session_.invoke(TA_BENCH_CMD_NOP);
+      break;
+    case OpKind::kValue:
+      o.params[0] = Param::value(Dir::kInOut, 1, 2);
+      r = session_.invoke(TA_BENCH_CMD_VALUE, &o);
+      break;
+    case OpKind::kMemrefRead:
+    case OpKind::kMemrefWrite:
+      r = invoke_memref(op, b, size);
+      break;
+    case OpKind::kHold:
+      o.params[0] = Param::value(Dir::kIn, op.hold_us);
+      r = session_.invoke(TA_BENCH_CMD_HOLD, &o);
+      break;
+    case OpKind::kWait:
+      o.params[0] = Param::value(Dir::kIn, op.wait_ms);
+      r = session_.invoke(TA_BENCH_CMD_WAIT, &o);
+      break;
+    case OpKind::kShmChurn:
+      break;
+  }
+  const uint64_t end = clock.now();
+  if (!record) return;
+  if (r.ok()) stats[0]->ok(clock.to_ns(end - start));
+  else stats[0]->error(error_kind(r));
+}
+
+}  // namespace workloads

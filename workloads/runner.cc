@@ -1,0 +1,359 @@
+#include "workloads/runner.h"
+
+#include <algorithm>
+#include <barrier>
+#include <mutex>
+#include <thread>
+
+#include "emu/config.h"
+#include "measure/perf_counters.h"
+#include "workloads/client.h"
+#include "workloads/pacer.h"
+
+namespace workloads {
+namespace {
+
+using reports::OpResult;
+
+// One client's thread state: its statistics per (ramp step, op stat).
+struct Worker {
+  const GroupSpec* group = nullptr;
+  uint32_t index = 0;  // within its group
+  std::unique_ptr<Client> client;
+  std::vector<std::vector<std::unique_ptr<OpStats>>> stats;  // [step][stat]
+  std::vector<uint64_t> issued;                               // per op of the mix
+  std::unique_ptr<measure::Recorder> lag;                     // open loop
+  std::vector<std::pair<uint64_t, uint64_t>> samples;         // (t_ns, latency_ns)
+  std::vector<std::vector<OpStats*>> op_stats;                // [step * mix + op] -> its stats
+  std::string failure;
+  size_t stat_count = 0;
+};
+
+struct Timeline {
+  uint64_t t0 = 0;    // start of the measured phase (ticks)
+  uint64_t end = 0;   // end of the measured phase, 0 for operation-count runs
+};
+
+size_t step_at(const GroupSpec& g, const measure::Clock& clock, uint64_t rel_ticks) {
+  if (g.ramp.empty()) return 0;
+  const double t = static_cast<double>(clock.to_ns(rel_ticks)) / 1e9;
+  return std::min(g.ramp.size() - 1, static_cast<size_t>(t / g.ramp_step_s));
+}
+
+void pacer_sleep_until(const measure::Clock& clock, uint64_t target) {
+  for (uint64_t now = clock.now(); now < target; now = clock.now())
+    std::this_thread::sleep_for(std::chrono::nanoseconds(std::min<uint64_t>(clock.to_ns(target - now), 1000000)));
+}
+
+void sleep_ticks(const measure::Clock& clock, uint64_t ticks) {
+  std::this_thread::sleep_for(std::chrono::nanoseconds(std::min<uint64_t>(clock.to_ns(ticks), 1000000)));
+}
+
+// The measured (or warm-up) loop of one client.
+void client_loop(Worker& w, const WorkloadSpec& spec, const measure::Clock& clock,
+                 const Timeline& tl, std::atomic<bool>& stop, bool record, uint64_t until) {
+  const GroupSpec& g = *w.group;
+  const size_t mix = g.mix.size();
+  const uint64_t start = clock.from_ns(static_cast<uint64_t>(g.start_s * 1e9));
+  const uint64_t stop_at = g.stop_s ? clock.from_ns(static_cast<uint64_t>(*g.stop_s * 1e9)) : 0;
+  Pacer pacer(clock, g.arrival, spec.seed * 7919 + w.index);
+  const uint32_t clients = g.clients;
+  // Open loop: this client's share of the group's rate, staggered across the group's clients.
+  auto rate_at = [&](size_t step) {
+    const double rate = g.ramp.empty() ? g.rate_per_s : g.ramp[step];
+    return rate / clients;
+  };
+  uint64_t next = tl.t0 + start;
+  if (g.pacing == Pacing::kOpen)
+    next += static_cast<uint64_t>(static_cast<double>(pacer.gap(rate_at(0))) * w.index / clients);
+  uint64_t done = 0;
+  for (;;) {
+    if (stop.load(std::memory_order_relaxed)) break;
+    if (record && spec.operations && done >= *spec.operations) break;
+    uint64_t now = clock.now();
+    if (until && now >= until) break;
+    if (!record) {  // warm-up: closed loop, no pacing
+      w.client->run(w.client->pick(g.mix), clock, now, false, w.op_stats[0]);
+      continue;
+    }
+    uint64_t rel = now - tl.t0;
+    if (rel < start) {
+      sleep_ticks(clock, start - rel);
+      continue;
+    }
+    if (stop_at && rel >= stop_at) break;
+    size_t step = step_at(g, clock, rel);
+    uint64_t intended = now;
+    if (g.pacing == Pacing::kClosed) {
+      if (!g.ramp.empty() && w.index >= g.ramp[step]) {
+        sleep_ticks(clock, clock.from_ns(1000000));
+        continue;
+      }
+    } else {
+      intended = next;
+      if ((until && intended >= until) || (stop_at && intended - tl.t0 >= stop_at)) break;
+      now = pacer.wait_until(intended);
+      step = step_at(g, clock, intended - tl.t0);
+      next = intended + pacer.gap(rate_at(step));
+      w.lag->record(clock.to_ns(now - intended));
+    }
+    const size_t i = w.client->pick(g.mix);
+    w.issued[i]++;
+    w.client->run(i, clock, intended, true, w.op_stats[step * mix + i]);
+    done++;
+    if (g.record_samples && w.samples.size() < w.samples.capacity()) {
+      const uint64_t end = clock.now();
+      w.samples.emplace_back(clock.to_ns(intended - tl.t0), clock.to_ns(end - intended));
+    }
+    if (g.pacing == Pacing::kClosed && g.think_us > 0)
+      pacer.wait_until(clock.now() + clock.from_ns(static_cast<uint64_t>(g.think_us * 1e3)));
+  }
+}
+
+// Merges the workers' statistics into per-(group, op) results, keeping the interval series.
+class Collector {
+ public:
+  Collector(std::vector<Worker>& workers, const WorkloadSpec& spec)
+      : workers_(workers), spec_(spec) {
+    for (const auto& g : spec.groups)
+      for (size_t i = 0; i < g.mix.size(); ++i) {
+        const auto names = stat_names(g.mix[i]);
+        for (size_t k = 0; k < names.size(); ++k)
+          slots_.push_back(Slot{&g, i, k, names[k], {}, 0, {}});
+      }
+  }
+
+  // Everything measured so far; adds an interval point ending at `elapsed_s`.
+  std::vector<OpResult> collect(double elapsed_s) {
+    std::vector<OpResult> out;
+    size_t stat_base = 0;
+    const GroupSpec* group = nullptr;
+    for (auto& slot : slots_) {
+      if (slot.group != group) {
+        group = slot.group;
+        stat_base = 0;
+      }
+      const size_t s = stat_base++;
+      out.push_back(collect_slot(slot, s, elapsed_s));
+    }
+    return out;
+  }
+
+ private:
+  struct Slot {
+    const GroupSpec* group;
+    size_t op;          // index in the mix
+    size_t sub;         // which of the op's statistics
+    std::string name;
+    measure::Histogram last;
+    uint64_t last_errors;
+    std::vector<reports::IntervalPoint> intervals;
+  };
+
+  OpResult collect_slot(Slot& slot, size_t s, double elapsed_s) {
+    const GroupSpec& g = *slot.group;
+    const size_t steps = std::max<size_t>(1, g.ramp.size());
+    OpResult r;
+    r.group = g.name;
+    r.op = slot.name;
+    r.duration_s = elapsed_s;
+    if (!g.ramp.empty()) r.steps.resize(steps);
+    measure::Histogram lag;
+    bool has_lag = false;
+    for (auto& w : workers_) {
+      if (w.group != &g) continue;
+      measure::Histogram client_hist;
+      uint64_t client_errors = 0;
+      for (size_t st = 0; st < steps; ++st) {
+        const OpStats& os = *w.stats[st][s];
+        const measure::Histogram h = os.latency.snapshot();
+        if (!g.ramp.empty()) {
+          r.steps[st].step = g.ramp[st];
+          r.steps[st].count += h.total();
+        }
+        client_hist.merge(h);
+        os.for_each_error([&](const char* k, uint64_t c) {
+          r.errors[k] += c;
+          client_errors += c;
+        });
+      }
+      r.latency.merge(client_hist);
+      if (slot.sub == 0) r.issued += w.issued[slot.op];
+      r.clients.push_back({w.index, client_hist.total(), client_errors,
+                           client_hist.percentile(99), client_hist.max(),
+                           elapsed_s > 0 ? client_hist.total() / elapsed_s : 0});
+      if (w.lag && slot.sub == 0) {
+        lag.merge(w.lag->snapshot());
+        has_lag = true;
+      }
+      if (slot.sub == 0)
+        for (const auto& [t, l] : w.samples) r.samples.emplace_back(t / 1e9, l);
+    }
+    std::sort(r.samples.begin(), r.samples.end());
+    if (has_lag) r.schedule_lag = lag;
+    r.count = r.latency.total();
+    r.throughput_per_s = elapsed_s > 0 ? r.count / elapsed_s : 0;
+    for (auto& st : r.steps) st.throughput_per_s = st.count / g.ramp_step_s;
+    const measure::Histogram d = measure::Histogram::delta(r.latency, slot.last);
+    const uint64_t errors = r.error_total();
+    slot.intervals.push_back({elapsed_s, d.total(), errors - std::min(errors, slot.last_errors),
+                              d.percentile(50), d.percentile(99), d.max()});
+    slot.last = r.latency;
+    slot.last_errors = errors;
+    r.intervals = slot.intervals;
+    return r;
+  }
+
+  std::vector<Worker>& workers_;
+  const WorkloadSpec& spec_;
+  std::vector<Slot> slots_;
+};
+
+}  // namespace
+
+std::string resolve_target(const WorkloadSpec& spec, const client::Target& base,
+                           client::Target* out) {
+  *out = base;
+  if (spec.stack.empty()) return {};
+  if (!base.is_emu()) return {};  // a board is what it is; the knobs are recorded, not applied
+  for (const auto& [k, v] : spec.stack.items()) {
+    const std::string value = v.is_string() ? v.get<std::string>() : v.is_boolean() ? (v.get<bool>() ? "y" : "n") : v.dump();
+    if (auto e = emu::apply_setting(out->emu, k, value); !e.empty()) return "$.stack." + e;
+  }
+  return {};
+}
+
+reports::CaseResult run_case(const Case& c, uint32_t repetition, const RunContext& ctx) {
+  const WorkloadSpec& spec = c.spec;
+  const measure::Clock& clock = *ctx.clock;
+  client::Target target;
+  if (auto e = resolve_target(spec, ctx.target, &target); !e.empty()) throw std::runtime_error(e);
+  auto stack = client::Stack::open(target);
+
+  // Clients, each its own process with a session, before any timing starts.
+  std::vector<Worker> workers;
+  size_t total = 0;
+  for (const auto& g : spec.groups) total += g.clients;
+  workers.reserve(total);
+  uint64_t seed = spec.seed * 1000003 + repetition;
+  for (const auto& g : spec.groups) {
+    for (uint32_t i = 0; i < g.clients; ++i) {
+      Worker w;
+      w.group = &g;
+      w.index = i;
+      w.client = std::make_unique<Client>(*stack, g.mix, ++seed);
+      const size_t steps = std::max<size_t>(1, g.ramp.size());
+      for (size_t st = 0; st < steps; ++st) {
+        std::vector<std::unique_ptr<OpStats>> per;
+        for (const auto& op : g.mix)
+          for (size_t k = 0; k < stat_names(op).size(); ++k) per.push_back(std::make_unique<OpStats>());
+        w.stats.push_back(std::move(per));
+      }
+      // Map (step, op) to the statistics that op records into.
+      for (size_t st = 0; st < steps; ++st) {
+        size_t base = 0;
+        for (const auto& op : g.mix) {
+          std::vector<OpStats*> v;
+          for (size_t k = 0; k < stat_names(op).size(); ++k) v.push_back(w.stats[st][base + k].get());
+          base += stat_names(op).size();
+          w.op_stats.push_back(std::move(v));
+        }
+      }
+      w.issued.assign(g.mix.size(), 0);
+      if (g.pacing == Pacing::kOpen) w.lag = std::make_unique<measure::Recorder>();
+      if (g.record_samples) w.samples.reserve(1 << 20);
+      workers.push_back(std::move(w));
+    }
+  }
+
+  measure::PerfCounters perf;
+  std::atomic<bool> case_stop{false};
+  std::atomic<bool>& stop = ctx.stop ? *ctx.stop : case_stop;
+  Timeline tl;
+  std::barrier sync(static_cast<std::ptrdiff_t>(workers.size() + 1));
+  std::vector<std::thread> threads;
+  for (auto& w : workers) {
+    threads.emplace_back([&w, &spec, &clock, &tl, &stop, &sync] {
+      sync.arrive_and_wait();  // t0 is set
+      const uint64_t warm_end = tl.t0;
+      const uint64_t warm_start = warm_end - clock.from_ns(static_cast<uint64_t>(spec.warmup_s * 1e9));
+      if (spec.warmup_s > 0) {
+        pacer_sleep_until(clock, warm_start);
+        client_loop(w, spec, clock, tl, stop, false, warm_end);
+      }
+      pacer_sleep_until(clock, tl.t0);
+      try {
+        client_loop(w, spec, clock, tl, stop, true, tl.end);
+      } catch (const std::exception& e) {
+        w.failure = e.what();
+      }
+    });
+  }
+  const uint64_t now = clock.now();
+  tl.t0 = now + clock.from_ns(static_cast<uint64_t>(spec.warmup_s * 1e9)) + clock.from_ns(1000000);
+  tl.end = spec.duration_s ? tl.t0 + clock.from_ns(static_cast<uint64_t>(*spec.duration_s * 1e9)) : 0;
+  perf.start();
+  sync.arrive_and_wait();
+
+  // Coordinator: an interval point (and a checkpoint) every interval_s until the clients finish.
+  Collector collector(workers, spec);
+  reports::CaseResult result;
+  result.label = c.label;
+  result.params = c.params;
+  result.repetition = repetition;
+  const uint64_t interval = clock.from_ns(static_cast<uint64_t>(spec.interval_s * 1e9));
+  uint64_t next = tl.t0 + interval;
+  std::atomic<size_t> finished{0};
+  std::thread joiner([&] {
+    for (auto& t : threads) t.join();
+    finished = threads.size();
+  });
+  while (finished.load() < threads.size()) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    const uint64_t t = clock.now();
+    if (t < next || t < tl.t0) continue;
+    next += interval;
+    const double elapsed = clock.to_ns(t - tl.t0) / 1e9;
+    result.ops = collector.collect(elapsed);
+    result.duration_s = elapsed;
+    if (ctx.on_interval) ctx.on_interval(result, elapsed);
+  }
+  joiner.join();
+  perf.stop();
+  const uint64_t t_end = clock.now();
+  const double elapsed = t_end > tl.t0 ? clock.to_ns(t_end - tl.t0) / 1e9 : 0;
+  const double measured = spec.duration_s ? std::min(elapsed, *spec.duration_s) : elapsed;
+  result.ops = collector.collect(measured);
+  result.duration_s = measured;
+  result.perf = perf.to_json();
+  for (const auto& [k, v] : stack->counters()) result.counters[k] = v;
+  result.counters["thread_states"] = stack->thread_states();
+  result.complete = !stop.load();
+
+  // Invariants every run checks: no call lost, no client failed, secure threads all FREE.
+  reports::Verdict lost{"no_lost_calls", reports::Outcome::kPass, "every call issued completed or failed with a counted error", {}};
+  for (const auto& o : result.ops) {
+    if (o.op.find('.') != std::string::npos && o.op.rfind(".alloc") == std::string::npos &&
+        o.op.rfind(".register") == std::string::npos)
+      continue;  // later phases of shm_churn are not issued separately
+    if (o.issued != o.count + o.error_total()) {
+      lost.outcome = reports::Outcome::kFail;
+      lost.detail = o.group + "/" + o.op + ": issued " + std::to_string(o.issued) + ", completed " +
+                    std::to_string(o.count) + ", failed " + std::to_string(o.error_total());
+    }
+  }
+  result.verdicts.push_back(lost);
+  for (const auto& w : workers)
+    if (!w.failure.empty())
+      result.verdicts.push_back({"client_failure", reports::Outcome::kFail, w.failure, {}});
+  if (result.counters.contains("secure_threads_free")) {
+    const bool all_free = result.counters["secure_threads_free"] == result.counters["secure_threads"];
+    result.verdicts.push_back({"secure_threads_free_at_end",
+                               all_free ? reports::Outcome::kPass : reports::Outcome::kFail,
+                               all_free ? "every secure thread is FREE" : "secure threads still in use",
+                               {{"thread_states", result.counters["thread_states"]}}});
+  }
+  return result;
+}
+
+}  // namespace workloads

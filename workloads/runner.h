@@ -1,0 +1,32 @@
+// Runs one case of a workload: builds the stack, starts a thread per client, paces them, and
+// collects per-operation statistics with interval series. The caller checkpoints through the
+// interval callback and stops the case early through `stop`.
+#pragma once
+
+#include <atomic>
+#include <functional>
+#include <string>
+
+#include "measure/clock.h"
+#include "reports/results.h"
+#include "teebench/tee/target.h"
+#include "workloads/spec.h"
+
+namespace workloads {
+
+struct RunContext {
+  client::Target target;                 // base target; the case's stack knobs apply on top
+  const measure::Clock* clock = nullptr;
+  std::atomic<bool>* stop = nullptr;     // set on SIGINT
+  // Called every interval with the case's results so far (for checkpoints and progress).
+  std::function<void(const reports::CaseResult& partial, double elapsed_s)> on_interval;
+};
+
+// Applies the case's stack knobs to `base`. Returns a one-line error ("" if fine).
+std::string resolve_target(const WorkloadSpec& spec, const client::Target& base,
+                           client::Target* out);
+
+// Throws std::runtime_error when the stack or a client cannot be set up.
+reports::CaseResult run_case(const Case& c, uint32_t repetition, const RunContext& ctx);
+
+}  // namespace workloads

@@ -1,0 +1,363 @@
+#include "workloads/spec.h"
+
+#include <fstream>
+#include <set>
+#include <sstream>
+
+namespace workloads {
+namespace {
+
+using nlohmann::json;
+
+const char* type_name(const json& j) {
+  switch (j.type()) {
+    case json::value_t::null: return "null";
+    case json::value_t::boolean: return "a boolean";
+    case json::value_t::string: return "a string";
+    case json::value_t::array: return "an array";
+    case json::value_t::object: return "an object";
+    default: return "a number";
+  }
+}
+
+// Reads one JSON object, remembering which fields were used so unknown ones are rejected.
+class Obj {
+ public:
+  Obj(const json& j, std::string path, const std::string& file)
+      : j_(j), path_(std::move(path)), file_(file) {
+    if (!j_.is_object()) fail(path_, std::string("expected an object, got ") + type_name(j_));
+  }
+  [[noreturn]] void fail(const std::string& path, const std::string& what) const {
+    throw SpecError(file_ + ": " + path + ": " + what);
+  }
+  std::string at(const std::string& key) const { return path_ + "." + key; }
+  bool has(const std::string& key) {
+    known_.insert(key);
+    return j_.contains(key);
+  }
+  const json& raw(const std::string& key) {
+    known_.insert(key);
+    return j_.at(key);
+  }
+  std::string str(const std::string& key, std::optional<std::string> def = std::nullopt) {
+    if (!has(key)) return def ? *def : (fail(at(key), "is required"), "");
+    const json& v = j_.at(key);
+    if (!v.is_string()) fail(at(key), std::string("expected a string, got ") + type_name(v));
+    return v.get<std::string>();
+  }
+  double num(const std::string& key, double min, double max, std::optional<double> def = {}) {
+    if (!has(key)) return def ? *def : (fail(at(key), "is required"), 0.0);
+    const json& v = j_.at(key);
+    if (!v.is_number()) fail(at(key), std::string("expected a number, got ") + type_name(v));
+    const double x = v.get<double>();
+    if (x < min || x > max) {
+      std::ostringstream os;
+      os << x << " is outside " << min << ".." << max;
+      fail(at(key), os.str());
+    }
+    return x;
+  }
+  uint64_t integer(const std::string& key, uint64_t min, uint64_t max,
+                   std::optional<uint64_t> def = {}) {
+    if (!has(key)) return def ? *def : (fail(at(key), "is required"), 0);
+    const json& v = j_.at(key);
+    if (!v.is_number_integer() || (v.is_number_integer() && v.get<int64_t>() < 0 && !v.is_number_unsigned()))
+      fail(at(key), std::string("expected a non-negative integer, got ") +
+                        (v.is_number() ? std::string("'") + v.dump() + "'" : type_name(v)));
+    const uint64_t x = v.get<uint64_t>();
+    if (x < min || x > max)
+      fail(at(key), std::to_string(x) + " is outside " + std::to_string(min) + ".." +
+                        std::to_string(max));
+    return x;
+  }
+  bool boolean(const std::string& key, bool def) {
+    if (!has(key)) return def;
+    const json& v = j_.at(key);
+    if (!v.is_boolean()) fail(at(key), std::string("expected true or false, got ") + type_name(v));
+    return v.get<bool>();
+  }
+  template <size_t N>
+  std::string choice(const std::string& key, const char* const (&allowed)[N],
+                     std::optional<std::string> def = {}) {
+    const std::string v = str(key, def);
+    std::string list;
+    for (const char* a : allowed) {
+      if (v == a) return v;
+      list += (list.empty() ? "" : ", ") + std::string(a);
+    }
+    fail(at(key), "'" + v + "' is not one of " + list);
+  }
+  void done() const {
+    for (const auto& [k, v] : j_.items()) {
+      if (known_.count(k)) continue;
+      std::string list;
+      for (const auto& n : known_) list += (list.empty() ? "" : ", ") + n;
+      fail(path_ + "." + k, "unknown field (known here: " + list + ")");
+    }
+  }
+
+ private:
+  const json& j_;
+  std::string path_;
+  const std::string& file_;
+  std::set<std::string> known_;
+};
+
+constexpr const char* kOps[] = {"open_close", "nop",  "value", "memref_read", "memref_write",
+                                "hold",       "wait", "shm_churn"};
+constexpr const char* kMemory[] = {"static", "registered", "tmpref", "copy"};
+constexpr uint64_t kMaxSize = uint64_t{1} << 30;
+
+std::vector<uint64_t> parse_sizes(Obj& o, const std::string& key) {
+  const json& v = o.raw(key);
+  std::vector<uint64_t> out;
+  auto one = [&](const json& x, const std::string& path) {
+    if (!x.is_number_unsigned() || x.get<uint64_t>() == 0 || x.get<uint64_t>() > kMaxSize)
+      o.fail(path, "a size must be an integer from 1 to " + std::to_string(kMaxSize) + " bytes");
+    out.push_back(x.get<uint64_t>());
+  };
+  if (v.is_array()) {
+    if (v.empty()) o.fail(o.at(key), "needs at least one size");
+    for (size_t i = 0; i < v.size(); ++i) one(v[i], o.at(key) + "[" + std::to_string(i) + "]");
+  } else {
+    one(v, o.at(key));
+  }
+  return out;
+}
+
+OpSpec parse_op(const json& j, const std::string& path, const std::string& file) {
+  Obj o(j, path, file);
+  OpSpec op;
+  op.name = o.choice("op", kOps);
+  op.kind = static_cast<OpKind>(std::find(std::begin(kOps), std::end(kOps), op.name) - kOps);
+  op.weight = o.num("weight", 1e-9, 1e9, 1.0);
+  const bool memref = op.kind == OpKind::kMemrefRead || op.kind == OpKind::kMemrefWrite ||
+                      op.kind == OpKind::kShmChurn;
+  if (memref) {
+    op.sizes = parse_sizes(o, "size");
+    const std::string m = o.choice("memory", kMemory, std::string("registered"));
+    op.memory = static_cast<Memory>(std::find(std::begin(kMemory), std::end(kMemory), m) - kMemory);
+    if (op.kind == OpKind::kShmChurn && (op.memory == Memory::kTmpref || op.memory == Memory::kCopy))
+      o.fail(o.at("memory"), "shm_churn allocates or registers: use static or registered");
+  }
+  if (op.kind == OpKind::kHold) op.hold_us = static_cast<uint32_t>(o.integer("us", 1, 10000000));
+  if (op.kind == OpKind::kWait) op.wait_ms = static_cast<uint32_t>(o.integer("ms", 0, 60000));
+  o.done();
+  return op;
+}
+
+GroupSpec parse_group(const json& j, const std::string& path, const std::string& file) {
+  Obj o(j, path, file);
+  GroupSpec g;
+  g.name = o.str("name");
+  if (g.name.empty()) o.fail(o.at("name"), "must not be empty");
+  g.clients = static_cast<uint32_t>(o.integer("clients", 1, 1024, 1));
+  if (o.has("pacing")) {
+    Obj p(o.raw("pacing"), o.at("pacing"), file);
+    constexpr const char* kModes[] = {"closed", "open"};
+    const std::string mode = p.choice("mode", kModes, std::string("closed"));
+    g.pacing = mode == "open" ? Pacing::kOpen : Pacing::kClosed;
+    if (g.pacing == Pacing::kClosed) {
+      g.think_us = p.num("think_us", 0, 6e7, 0.0);
+    } else {
+      g.rate_per_s = p.num("rate_per_s", 1e-3, 1e8);
+      constexpr const char* kArrivals[] = {"constant", "poisson"};
+      g.arrival = p.choice("arrival", kArrivals, std::string("constant")) == "poisson"
+                      ? Arrival::kPoisson
+                      : Arrival::kConstant;
+    }
+    if (p.has("ramp")) {
+      Obj r(p.raw("ramp"), p.at("ramp"), file);
+      const json& steps = r.raw("steps");
+      if (!steps.is_array() || steps.empty())
+        r.fail(r.at("steps"), "expected a non-empty array of clients (closed) or rates (open)");
+      for (size_t i = 0; i < steps.size(); ++i) {
+        if (!steps[i].is_number() || steps[i].get<double>() <= 0)
+          r.fail(r.at("steps") + "[" + std::to_string(i) + "]", "must be a positive number");
+        if (g.pacing == Pacing::kClosed && steps[i].get<double>() > g.clients)
+          r.fail(r.at("steps") + "[" + std::to_string(i) + "]",
+                 "more active clients than the group's " + std::to_string(g.clients));
+        g.ramp.push_back(steps[i].get<double>());
+      }
+      g.ramp_step_s = r.num("step_s", 1e-3, 86400);
+      r.done();
+    }
+    p.done();
+  }
+  g.start_s = o.num("start_s", 0, 86400, 0.0);
+  if (o.has("stop_s")) {
+    g.stop_s = o.num("stop_s", 0, 86400);
+    if (*g.stop_s <= g.start_s) o.fail(o.at("stop_s"), "must be after start_s");
+  }
+  g.record_samples = o.boolean("record_samples", false);
+  const json& mix = o.raw("mix");
+  if (!mix.is_array() || mix.empty()) o.fail(o.at("mix"), "expected a non-empty array of operations");
+  for (size_t i = 0; i < mix.size(); ++i)
+    g.mix.push_back(parse_op(mix[i], o.at("mix") + "[" + std::to_string(i) + "]", file));
+  o.done();
+  return g;
+}
+
+WorkloadSpec parse_spec(const json& j, const std::string& file) {
+  Obj o(j, "$", file);
+  WorkloadSpec w;
+  w.name = o.str("name");
+  w.description = o.str("description", std::string());
+  w.scenario = o.str("scenario", std::string("generic"));
+  if (o.has("stack")) {
+    w.stack = o.raw("stack");
+    if (!w.stack.is_object()) o.fail("$.stack", "expected an object of knob: value");
+  }
+  if (o.has("sweep")) (void)o.raw("sweep");  // expanded before parsing
+  constexpr const char* kClocks[] = {"auto", "monotonic", "cycles"};
+  w.clock = o.choice("clock", kClocks, std::string("auto"));
+  w.warmup_s = o.num("warmup_s", 0, 3600, 0.0);
+  if (o.has("duration_s")) w.duration_s = o.num("duration_s", 1e-3, 86400 * 7);
+  if (o.has("operations")) w.operations = o.integer("operations", 1, uint64_t{1} << 40);
+  if (w.duration_s && w.operations)
+    o.fail("$.operations", "give either duration_s or operations, not both");
+  if (!w.duration_s && !w.operations) o.fail("$.duration_s", "give duration_s or operations");
+  w.repetitions = static_cast<uint32_t>(o.integer("repetitions", 1, 1000, 1));
+  w.seed = o.integer("seed", 0, UINT64_MAX, 1);
+  w.interval_s = o.num("interval_s", 0.01, 3600, 1.0);
+  const json& groups = o.raw("groups");
+  if (!groups.is_array() || groups.empty()) o.fail("$.groups", "expected a non-empty array");
+  std::set<std::string> names;
+  for (size_t i = 0; i < groups.size(); ++i) {
+    const std::string path = "$.groups[" + std::to_string(i) + "]";
+    w.groups.push_back(parse_group(groups[i], path, file));
+    if (!names.insert(w.groups.back().name).second)
+      o.fail(path + ".name", "duplicate group name '" + w.groups.back().name + "'");
+    const auto& g = w.groups.back();
+    if (w.duration_s && g.stop_s && *g.stop_s > *w.duration_s)
+      o.fail(path + ".stop_s", "is after the end of the run (duration_s)");
+    if (w.operations && g.pacing == Pacing::kOpen)
+      o.fail(path + ".pacing", "open-loop groups need duration_s, not operations");
+  }
+  o.done();
+  return w;
+}
+
+// Dotted paths into the document: "duration_s", "stack.threads", "groups.bulk.clients" (a group
+// by name) or "groups.0.mix.1.size" (by index). Missing object keys are created.
+void set_path(json& doc, const std::string& path, const json& value, const std::string& file) {
+  json* cur = &doc;
+  std::stringstream ss(path);
+  std::string part;
+  std::vector<std::string> parts;
+  while (std::getline(ss, part, '.')) parts.push_back(part);
+  if (parts.empty()) throw SpecError(file + ": override '" + path + "': empty path");
+  for (size_t i = 0; i < parts.size(); ++i) {
+    const std::string& p = parts[i];
+    const bool last = i + 1 == parts.size();
+    if (cur->is_array()) {
+      json* next = nullptr;
+      if (!p.empty() && std::all_of(p.begin(), p.end(), ::isdigit)) {
+        const size_t idx = std::stoul(p);
+        if (idx < cur->size()) next = &(*cur)[idx];
+      } else {
+        for (auto& e : *cur)
+          if (e.is_object() && e.value("name", "") == p) next = &e;
+      }
+      if (!next) throw SpecError(file + ": override '" + path + "': no element '" + p + "'");
+      if (last) *next = value;
+      cur = next;
+    } else if (cur->is_object() || cur->is_null()) {
+      if (last) (*cur)[p] = value;
+      cur = &(*cur)[p];
+    } else {
+      throw SpecError(file + ": override '" + path + "': '" + p + "' is inside a non-object");
+    }
+  }
+}
+
+json parse_value(const std::string& text) {
+  json v = json::parse(text, nullptr, false);
+  return v.is_discarded() ? json(text) : v;
+}
+
+std::string label_of(const json& v) {
+  if (v.is_string()) return v.get<std::string>();
+  return v.dump();
+}
+
+}  // namespace
+
+const char* to_string(OpKind k) { return kOps[static_cast<int>(k)]; }
+const char* to_string(Memory m) { return kMemory[static_cast<int>(m)]; }
+
+Workload parse_workload(const std::string& file, json doc, const std::vector<std::string>& overrides) {
+  if (!doc.is_object()) throw SpecError(file + ": $: a workload must be a JSON object");
+  for (const auto& o : overrides) {
+    const auto eq = o.find('=');
+    if (eq == std::string::npos || eq == 0)
+      throw SpecError(file + ": override '" + o + "': expected path=value");
+    std::string path = o.substr(0, eq);
+    // A bare key that is not a workload field is a stack knob (threads=4, driver=6.8).
+    static const std::set<std::string> kTop = {"name", "description", "scenario", "stack", "sweep",
+                                               "clock", "warmup_s", "duration_s", "operations",
+                                               "repetitions", "seed", "interval_s", "groups"};
+    if (path.find('.') == std::string::npos && !kTop.count(path)) path = "stack." + path;
+    set_path(doc, path, parse_value(o.substr(eq + 1)), file);
+  }
+  Workload w;
+  w.file = file;
+  w.document = doc;
+  // The sweep: an array of one-key objects; each key is a path (values are set there) or a
+  // label whose values are objects of path: value set together.
+  std::vector<std::pair<std::string, json>> dims;
+  if (doc.contains("sweep")) {
+    const json& sweep = doc["sweep"];
+    if (!sweep.is_array()) throw SpecError(file + ": $.sweep: expected an array of {path: [values]}");
+    for (size_t i = 0; i < sweep.size(); ++i) {
+      const std::string p = "$.sweep[" + std::to_string(i) + "]";
+      if (!sweep[i].is_object() || sweep[i].size() != 1)
+        throw SpecError(file + ": " + p + ": expected one {path: [values]}");
+      const auto it = sweep[i].begin();
+      if (!it.value().is_array() || it.value().empty())
+        throw SpecError(file + ": " + p + "." + it.key() + ": expected a non-empty array");
+      dims.emplace_back(it.key(), it.value());
+    }
+  }
+  std::vector<size_t> idx(dims.size(), 0);
+  for (;;) {
+    Case c;
+    json d = doc;
+    d.erase("sweep");
+    std::string label;
+    for (size_t k = 0; k < dims.size(); ++k) {
+      const json& v = dims[k].second[idx[k]];
+      if (v.is_object()) {
+        for (const auto& [path, val] : v.items())
+          if (path != "label") set_path(d, path, val, file);
+        c.params[dims[k].first] = v.value("label", std::to_string(idx[k]));
+      } else {
+        set_path(d, dims[k].first, v, file);
+        c.params[dims[k].first] = v;
+      }
+      const std::string key = dims[k].first.substr(dims[k].first.rfind('.') + 1);
+      label += (label.empty() ? "" : " ") + key + "=" + label_of(c.params[dims[k].first]);
+    }
+    c.label = label.empty() ? "default" : label;
+    c.spec = parse_spec(d, file);
+    w.cases.push_back(std::move(c));
+    size_t k = 0;
+    while (k < dims.size() && ++idx[k] == dims[k].second.size()) idx[k++] = 0;
+    if (k == dims.size()) break;
+  }
+  return w;
+}
+
+Workload load_workload(const std::string& file, const std::vector<std::string>& overrides) {
+  std::ifstream in(file);
+  if (!in) throw SpecError(file + ": cannot read the workload file (does it exist?)");
+  json doc;
+  try {
+    doc = json::parse(in);
+  } catch (const json::parse_error& e) {
+    throw SpecError(file + ": $: not valid JSON (byte " + std::to_string(e.byte) + ")");
+  }
+  return parse_workload(file, std::move(doc), overrides);
+}
+
+}  // namespace workloads

@@ -1,0 +1,87 @@
+// The workload model: what `teebench run` executes. Parsed from JSON (docs/workloads.md) and
+// validated before anything runs; every error names the file, the JSON path and the problem.
+#pragma once
+
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace workloads {
+
+enum class OpKind { kOpenClose, kNop, kValue, kMemrefRead, kMemrefWrite, kHold, kWait, kShmChurn };
+enum class Memory { kStatic, kRegistered, kTmpref, kCopy };
+
+struct OpSpec {
+  OpKind kind = OpKind::kNop;
+  std::string name;               // as reported, e.g. "memref_read"
+  double weight = 1;
+  std::vector<uint64_t> sizes;    // bytes; one is drawn uniformly per call
+  Memory memory = Memory::kRegistered;
+  uint32_t hold_us = 0;
+  uint32_t wait_ms = 0;
+};
+
+enum class Pacing { kClosed, kOpen };
+enum class Arrival { kConstant, kPoisson };
+
+struct GroupSpec {
+  std::string name;
+  uint32_t clients = 1;
+  Pacing pacing = Pacing::kClosed;
+  double think_us = 0;            // closed loop
+  double rate_per_s = 0;          // open loop: the whole group's rate
+  Arrival arrival = Arrival::kConstant;
+  std::vector<double> ramp;       // steps of active clients (closed) or rate (open)
+  double ramp_step_s = 0;
+  double start_s = 0;             // into the measured phase
+  std::optional<double> stop_s;   // stops issuing at this time, if set
+  bool record_samples = false;    // keep (time, latency) of every call (low-rate groups)
+  std::vector<OpSpec> mix;
+};
+
+struct WorkloadSpec {
+  std::string name;
+  std::string description;
+  std::string scenario = "generic";
+  nlohmann::json stack = nlohmann::json::object();  // emulated-stack knobs (key -> value)
+  std::string clock = "auto";
+  double warmup_s = 0;
+  std::optional<double> duration_s;
+  std::optional<uint64_t> operations;  // per client
+  uint32_t repetitions = 1;
+  uint64_t seed = 1;
+  double interval_s = 1;
+  std::vector<GroupSpec> groups;
+};
+
+// One point of the sweep: its label, the overrides that made it, and the resolved spec.
+struct Case {
+  std::string label;
+  nlohmann::json params = nlohmann::json::object();
+  WorkloadSpec spec;
+};
+
+struct Workload {
+  std::string file;
+  nlohmann::json document;  // after --set overrides, before the sweep
+  std::vector<Case> cases;  // the sweep's cartesian product, in file order
+};
+
+class SpecError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// Loads, applies `overrides` ("path=value"; paths as in docs/workloads.md), expands the sweep and
+// validates every case. Throws SpecError("FILE: $.path: what is wrong").
+Workload load_workload(const std::string& file, const std::vector<std::string>& overrides = {});
+// The same from an in-memory document (tests, bundled workloads).
+Workload parse_workload(const std::string& file, nlohmann::json doc,
+                        const std::vector<std::string>& overrides = {});
+
+const char* to_string(OpKind k);
+const char* to_string(Memory m);
+
+}  // namespace workloads
