@@ -38,7 +38,8 @@ struct RunOptions {
 
 std::string find_workload(const std::string& name) {
   if (fs::exists(name)) return name;
-  const fs::path bundled = fs::path(TEEBENCH_WORKLOAD_DIR) / (name + (fs::path(name).has_extension() ? "" : ".json"));
+  const fs::path bundled =
+      fs::path(TEEBENCH_WORKLOAD_DIR) / (name + (fs::path(name).has_extension() ? "" : ".json"));
   if (fs::exists(bundled)) return bundled.string();
   return name;  // load_workload reports it missing
 }
@@ -52,7 +53,8 @@ std::string prepare_out(const std::string& dir) {
     reports::write_atomic((fs::path(dir) / ".write-test").string(), "ok\n");
     fs::remove(fs::path(dir) / ".write-test");
   } catch (const std::exception& e) {
-    return fmt::format("--out {}: not writable ({}); pick another folder with --out", dir, e.what());
+    return fmt::format("--out {}: not writable ({}); pick another folder with --out", dir,
+                       e.what());
   }
   return {};
 }
@@ -60,16 +62,20 @@ std::string prepare_out(const std::string& dir) {
 class Progress {
  public:
   explicit Progress(size_t cases) : tty_(isatty(STDERR_FILENO)), cases_(cases) {}
-  void update(size_t index, const std::string& label, double elapsed, const reports::CaseResult& c) {
+  void update(size_t index, const std::string& label, double elapsed,
+              const reports::CaseResult& c) {
     uint64_t calls = 0, errors = 0;
     for (const auto& o : c.ops) {
       calls += o.count;
       errors += o.error_total();
     }
-    const std::string line = fmt::format("[{}/{}] {:<40} {:6.1f} s  {:>10} calls  {:>6} errors",
-                                         index + 1, cases_, label.substr(0, 40), elapsed, calls, errors);
-    if (tty_) fmt::print(stderr, "\r{}\033[K", line);
-    else fmt::print(stderr, "{}\n", line);
+    const std::string line =
+        fmt::format("[{}/{}] {:<40} {:6.1f} s  {:>10} calls  {:>6} errors", index + 1, cases_,
+                    label.substr(0, 40), elapsed, calls, errors);
+    if (tty_)
+      fmt::print(stderr, "\r{}\033[K", line);
+    else
+      fmt::print(stderr, "{}\n", line);
   }
   void done_case() {
     if (tty_) fmt::print(stderr, "\n");
@@ -79,6 +85,31 @@ class Progress {
   bool tty_;
   size_t cases_;
 };
+
+// Each included workload's scenario looks at its own cases; figures land under its name.
+void analyze_parts(const workloads::Workload& w, reports::RunResult& run) {
+  std::vector<std::string> parts;
+  for (const auto& c : w.cases)
+    if (std::find(parts.begin(), parts.end(), c.part) == parts.end()) parts.push_back(c.part);
+  for (const auto& part : parts) {
+    workloads::Workload pw = w;
+    std::erase_if(pw.cases, [&](const workloads::Case& c) { return c.part != part; });
+    reports::RunResult pr;
+    for (const auto& c : run.cases)
+      if (c.params.value("workload", "") == part) pr.cases.push_back(c);
+    workloads::find_scenario(pw.cases[0].spec.scenario)->analyze_run(pw, pr);
+    if (!pr.metrics.empty()) {
+      if (parts.size() == 1)
+        run.metrics = pr.metrics;
+      else
+        run.metrics[part] = pr.metrics;
+    }
+    for (auto& v : pr.verdicts) {
+      if (parts.size() > 1) v.name = part + "/" + v.name;
+      run.verdicts.push_back(std::move(v));
+    }
+  }
+}
 
 int run(const RunOptions& o) {
   // Workload-field overrides and stack knobs share --set: a path with a dot or a known workload
@@ -95,15 +126,15 @@ int run(const RunOptions& o) {
     fmt::print(stderr, "{}\n", e.what());
     return 2;
   }
-  const auto* scenario = workloads::find_scenario(w.cases[0].spec.scenario);
-  if (!scenario) {
-    std::string names;
-    for (const auto* s : workloads::scenarios()) names += (names.empty() ? "" : ", ") + std::string(s->name);
-    fmt::print(stderr, "{}: $.scenario: unknown scenario '{}' (known: {})\n", w.file,
-               w.cases[0].spec.scenario, names);
-    return 2;
-  }
   for (const auto& c : w.cases) {
+    if (!workloads::find_scenario(c.spec.scenario)) {
+      std::string names;
+      for (const auto* s : workloads::scenarios())
+        names += (names.empty() ? "" : ", ") + std::string(s->name);
+      fmt::print(stderr, "{}: $.scenario: unknown scenario '{}' (known: {})\n", w.file,
+                 c.spec.scenario, names);
+      return 2;
+    }
     client::Target t;
     if (auto e = workloads::resolve_target(c.spec, base, &t); !e.empty()) {
       fmt::print(stderr, "{}: {}\n", w.file, e);
@@ -119,9 +150,8 @@ int run(const RunOptions& o) {
     }
     labels[l.substr(0, eq)] = l.substr(eq + 1);
   }
-  const std::string out = o.out.empty()
-                              ? fmt::format("results/{}-{}", w.cases[0].spec.name, reports::utc_now())
-                              : o.out;
+  const std::string out =
+      o.out.empty() ? fmt::format("results/{}-{}", w.name, reports::utc_now()) : o.out;
   if (auto e = prepare_out(out); !e.empty()) {
     fmt::print(stderr, "teebench: {}\n", e);
     return 2;
@@ -136,8 +166,10 @@ int run(const RunOptions& o) {
     client::Context ctx(*dev);
     std::string why;
     if (!ctx.open(&why).ok()) throw std::runtime_error(why);
-    device = {{"name", dev->name()}, {"impl_id", ctx.version().impl_id},
-              {"impl_caps", ctx.version().impl_caps}, {"gen_caps", ctx.version().gen_caps}};
+    device = {{"name", dev->name()},
+              {"impl_id", ctx.version().impl_id},
+              {"impl_caps", ctx.version().impl_caps},
+              {"gen_caps", ctx.version().gen_caps}};
   } catch (const std::exception& e) {
     fmt::print(stderr, "teebench: {}\n", e.what());
     return 2;
@@ -192,11 +224,12 @@ int run(const RunOptions& o) {
         workloads::resolve_target(c.spec, base, &t);
         return base.is_emu() ? emu::to_json(t.emu) : nlohmann::json(nullptr);
       }();
-      scenario->analyze_case(c.spec, cr);
+      workloads::find_scenario(c.spec.scenario)->analyze_case(c.spec, cr);
+      cr.params["workload"] = c.part;
       run.cases.push_back(std::move(cr));
       checkpoint(nullptr);
     }
-    if (!g_stop) scenario->analyze_run(w, run);
+    if (!g_stop) analyze_parts(w, run);
     run.status = g_stop ? "interrupted" : "complete";
     checkpoint(nullptr);
   } catch (const std::exception& e) {
@@ -219,8 +252,9 @@ int run(const RunOptions& o) {
 }  // namespace
 
 Runner add_run(CLI::App& app) {
-  auto* cmd = app.add_subcommand("run", "Run a workload file (or a bundled workload by name) and "
-                                        "write results.json");
+  auto* cmd = app.add_subcommand("run",
+                                 "Run a workload file (or a bundled workload by name) and "
+                                 "write results.json");
   auto o = std::make_shared<RunOptions>();
   cmd->add_option("workload", o->workload, "WORKLOAD.json, or a bundled name (see teebench list)")
       ->required();
@@ -247,7 +281,7 @@ Runner add_list(CLI::App& app) {
       std::string desc;
       try {
         const auto w = workloads::load_workload(f.string());
-        desc = fmt::format("{} ({} case{})", w.cases[0].spec.description, w.cases.size(),
+        desc = fmt::format("{} ({} case{})", w.description, w.cases.size(),
                            w.cases.size() == 1 ? "" : "s");
       } catch (const std::exception& e) {
         desc = std::string("INVALID: ") + e.what();

@@ -18,7 +18,8 @@ uint64_t Histogram::lowest_equivalent(size_t index) {
 }
 
 uint64_t Histogram::highest_equivalent(size_t index) {
-  const size_t bucket = index < (kSubBucketHalfCount << 1) ? 0 : (index >> kSubBucketHalfCountMagnitude) - 1;
+  const size_t bucket =
+      index < (kSubBucketHalfCount << 1) ? 0 : (index >> kSubBucketHalfCountMagnitude) - 1;
   return lowest_equivalent(index) + (uint64_t{1} << bucket) - 1;
 }
 
@@ -46,7 +47,14 @@ Histogram Histogram::delta(const Histogram& now, const Histogram& before) {
   return d;
 }
 
-void Histogram::reset() { *this = Histogram(); }
+void Histogram::reset() {
+  std::fill(counts_.begin(), counts_.end(), 0);
+  total_ = 0;
+  min_ = UINT64_MAX;
+  max_ = 0;
+  overflow_ = 0;
+  sum_ = 0;
+}
 
 double Histogram::mean() const {
   return total_ ? static_cast<double>(sum_ / static_cast<long double>(total_)) : 0.0;
@@ -70,14 +78,10 @@ nlohmann::json Histogram::to_json() const {
   nlohmann::json counts = nlohmann::json::array();
   for (size_t i = 0; i < kCountsLen; ++i)
     if (counts_[i]) counts.push_back({lowest_equivalent(i), counts_[i]});
-  return {{"unit", "ns"},
-          {"significant_digits", 3},
-          {"total", total_},
-          {"min", min()},
-          {"max", max_},
-          {"sum", static_cast<double>(sum_)},
-          {"overflow", overflow_},
-          {"counts", counts}};
+  return {{"unit", "ns"},          {"significant_digits", 3},
+          {"total", total_},       {"min", min()},
+          {"max", max_},           {"sum", static_cast<double>(sum_)},
+          {"overflow", overflow_}, {"counts", counts}};
 }
 
 Histogram Histogram::from_json(const nlohmann::json& j) {
@@ -98,6 +102,22 @@ Histogram Histogram::from_json(const nlohmann::json& j) {
   h.sum_ = j.at("sum").get<double>();
   h.overflow_ = j.value("overflow", uint64_t{0});
   return h;
+}
+
+void Recorder::add_to(Histogram& h) const {
+  uint64_t total = 0;
+  for (size_t i = 0; i < Histogram::kCountsLen; ++i) {
+    const uint64_t c = counts_[i].load(std::memory_order_relaxed);
+    h.counts_[i] += c;
+    total += c;
+  }
+  h.total_ += total;
+  h.sum_ += sum_.load(std::memory_order_relaxed);
+  if (total) {
+    h.min_ = std::min(h.min_, min_.load(std::memory_order_relaxed));
+    h.max_ = std::max(h.max_, max_.load(std::memory_order_relaxed));
+  }
+  h.overflow_ += overflow_.load(std::memory_order_relaxed);
 }
 
 Histogram Recorder::snapshot() const {

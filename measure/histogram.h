@@ -86,6 +86,8 @@ class Recorder {
   }
   // A consistent-enough copy: counts recorded during the copy may or may not be in it.
   Histogram snapshot() const;
+  // Adds what was recorded so far into `h` (no allocation: the coordinator calls this often).
+  void add_to(Histogram& h) const;
 
  private:
   static void bump(std::atomic<uint64_t>& c) {

@@ -21,17 +21,17 @@ struct Worker {
   uint32_t index = 0;  // within its group
   std::unique_ptr<Client> client;
   std::vector<std::vector<std::unique_ptr<OpStats>>> stats;  // [step][stat]
-  std::vector<uint64_t> issued;                               // per op of the mix
-  std::unique_ptr<measure::Recorder> lag;                     // open loop
-  std::vector<std::pair<uint64_t, uint64_t>> samples;         // (t_ns, latency_ns)
-  std::vector<std::vector<OpStats*>> op_stats;                // [step * mix + op] -> its stats
+  std::vector<uint64_t> issued;                              // per op of the mix
+  std::unique_ptr<measure::Recorder> lag;                    // open loop
+  std::vector<std::pair<uint64_t, uint64_t>> samples;        // (t_ns, latency_ns)
+  std::vector<std::vector<OpStats*>> op_stats;               // [step * mix + op] -> its stats
   std::string failure;
   size_t stat_count = 0;
 };
 
 struct Timeline {
-  uint64_t t0 = 0;    // start of the measured phase (ticks)
-  uint64_t end = 0;   // end of the measured phase, 0 for operation-count runs
+  uint64_t t0 = 0;   // start of the measured phase (ticks)
+  uint64_t end = 0;  // end of the measured phase, 0 for operation-count runs
 };
 
 size_t step_at(const GroupSpec& g, const measure::Clock& clock, uint64_t rel_ticks) {
@@ -42,11 +42,13 @@ size_t step_at(const GroupSpec& g, const measure::Clock& clock, uint64_t rel_tic
 
 void pacer_sleep_until(const measure::Clock& clock, uint64_t target) {
   for (uint64_t now = clock.now(); now < target; now = clock.now())
-    std::this_thread::sleep_for(std::chrono::nanoseconds(std::min<uint64_t>(clock.to_ns(target - now), 1000000)));
+    std::this_thread::sleep_for(
+        std::chrono::nanoseconds(std::min<uint64_t>(clock.to_ns(target - now), 1000000)));
 }
 
 void sleep_ticks(const measure::Clock& clock, uint64_t ticks) {
-  std::this_thread::sleep_for(std::chrono::nanoseconds(std::min<uint64_t>(clock.to_ns(ticks), 1000000)));
+  std::this_thread::sleep_for(
+      std::chrono::nanoseconds(std::min<uint64_t>(clock.to_ns(ticks), 1000000)));
 }
 
 // The measured (or warm-up) loop of one client.
@@ -142,8 +144,8 @@ class Collector {
  private:
   struct Slot {
     const GroupSpec* group;
-    size_t op;          // index in the mix
-    size_t sub;         // which of the op's statistics
+    size_t op;   // index in the mix
+    size_t sub;  // which of the op's statistics
     std::string name;
     measure::Histogram last;
     uint64_t last_errors;
@@ -156,22 +158,25 @@ class Collector {
     OpResult r;
     r.group = g.name;
     r.op = slot.name;
-    r.duration_s = elapsed_s;
+    // Rates are over the group's own active window, not the whole case.
+    const double active =
+        std::max(0.0, std::min(g.stop_s.value_or(elapsed_s), elapsed_s) - g.start_s);
     if (!g.ramp.empty()) r.steps.resize(steps);
     measure::Histogram lag;
     bool has_lag = false;
     for (auto& w : workers_) {
       if (w.group != &g) continue;
-      measure::Histogram client_hist;
+      measure::Histogram& client_hist = scratch_;  // reused: 220 KiB per histogram
+      client_hist.reset();
       uint64_t client_errors = 0;
       for (size_t st = 0; st < steps; ++st) {
         const OpStats& os = *w.stats[st][s];
-        const measure::Histogram h = os.latency.snapshot();
+        const uint64_t before = client_hist.total();
+        os.latency.add_to(client_hist);
         if (!g.ramp.empty()) {
           r.steps[st].step = g.ramp[st];
-          r.steps[st].count += h.total();
+          r.steps[st].count += client_hist.total() - before;
         }
-        client_hist.merge(h);
         os.for_each_error([&](const char* k, uint64_t c) {
           r.errors[k] += c;
           client_errors += c;
@@ -179,11 +184,10 @@ class Collector {
       }
       r.latency.merge(client_hist);
       if (slot.sub == 0) r.issued += w.issued[slot.op];
-      r.clients.push_back({w.index, client_hist.total(), client_errors,
-                           client_hist.percentile(99), client_hist.max(),
-                           elapsed_s > 0 ? client_hist.total() / elapsed_s : 0});
+      r.clients.push_back({w.index, client_hist.total(), client_errors, client_hist.percentile(99),
+                           client_hist.max(), active > 0 ? client_hist.total() / active : 0});
       if (w.lag && slot.sub == 0) {
-        lag.merge(w.lag->snapshot());
+        w.lag->add_to(lag);
         has_lag = true;
       }
       if (slot.sub == 0)
@@ -192,7 +196,8 @@ class Collector {
     std::sort(r.samples.begin(), r.samples.end());
     if (has_lag) r.schedule_lag = lag;
     r.count = r.latency.total();
-    r.throughput_per_s = elapsed_s > 0 ? r.count / elapsed_s : 0;
+    r.duration_s = active;
+    r.throughput_per_s = active > 0 ? r.count / active : 0;
     for (auto& st : r.steps) st.throughput_per_s = st.count / g.ramp_step_s;
     const measure::Histogram d = measure::Histogram::delta(r.latency, slot.last);
     const uint64_t errors = r.error_total();
@@ -207,6 +212,7 @@ class Collector {
   std::vector<Worker>& workers_;
   const WorkloadSpec& spec_;
   std::vector<Slot> slots_;
+  measure::Histogram scratch_;
 };
 
 }  // namespace
@@ -217,7 +223,9 @@ std::string resolve_target(const WorkloadSpec& spec, const client::Target& base,
   if (spec.stack.empty()) return {};
   if (!base.is_emu()) return {};  // a board is what it is; the knobs are recorded, not applied
   for (const auto& [k, v] : spec.stack.items()) {
-    const std::string value = v.is_string() ? v.get<std::string>() : v.is_boolean() ? (v.get<bool>() ? "y" : "n") : v.dump();
+    const std::string value = v.is_string()    ? v.get<std::string>()
+                              : v.is_boolean() ? (v.get<bool>() ? "y" : "n")
+                                               : v.dump();
     if (auto e = emu::apply_setting(out->emu, k, value); !e.empty()) return "$.stack." + e;
   }
   return {};
@@ -246,7 +254,8 @@ reports::CaseResult run_case(const Case& c, uint32_t repetition, const RunContex
       for (size_t st = 0; st < steps; ++st) {
         std::vector<std::unique_ptr<OpStats>> per;
         for (const auto& op : g.mix)
-          for (size_t k = 0; k < stat_names(op).size(); ++k) per.push_back(std::make_unique<OpStats>());
+          for (size_t k = 0; k < stat_names(op).size(); ++k)
+            per.push_back(std::make_unique<OpStats>());
         w.stats.push_back(std::move(per));
       }
       // Map (step, op) to the statistics that op records into.
@@ -254,7 +263,8 @@ reports::CaseResult run_case(const Case& c, uint32_t repetition, const RunContex
         size_t base = 0;
         for (const auto& op : g.mix) {
           std::vector<OpStats*> v;
-          for (size_t k = 0; k < stat_names(op).size(); ++k) v.push_back(w.stats[st][base + k].get());
+          for (size_t k = 0; k < stat_names(op).size(); ++k)
+            v.push_back(w.stats[st][base + k].get());
           base += stat_names(op).size();
           w.op_stats.push_back(std::move(v));
         }
@@ -276,8 +286,11 @@ reports::CaseResult run_case(const Case& c, uint32_t repetition, const RunContex
     threads.emplace_back([&w, &spec, &clock, &tl, &stop, &sync] {
       sync.arrive_and_wait();  // t0 is set
       const uint64_t warm_end = tl.t0;
-      const uint64_t warm_start = warm_end - clock.from_ns(static_cast<uint64_t>(spec.warmup_s * 1e9));
-      if (spec.warmup_s > 0) {
+      const uint64_t warm_start =
+          warm_end - clock.from_ns(static_cast<uint64_t>(spec.warmup_s * 1e9));
+      // Groups that start later (the load in a starvation or recovery test) do not warm up:
+      // their warm-up calls would still be queued when the baseline is measured.
+      if (spec.warmup_s > 0 && w.group->start_s == 0) {
         pacer_sleep_until(clock, warm_start);
         client_loop(w, spec, clock, tl, stop, false, warm_end);
       }
@@ -291,7 +304,8 @@ reports::CaseResult run_case(const Case& c, uint32_t repetition, const RunContex
   }
   const uint64_t now = clock.now();
   tl.t0 = now + clock.from_ns(static_cast<uint64_t>(spec.warmup_s * 1e9)) + clock.from_ns(1000000);
-  tl.end = spec.duration_s ? tl.t0 + clock.from_ns(static_cast<uint64_t>(*spec.duration_s * 1e9)) : 0;
+  tl.end =
+      spec.duration_s ? tl.t0 + clock.from_ns(static_cast<uint64_t>(*spec.duration_s * 1e9)) : 0;
   perf.start();
   sync.arrive_and_wait();
 
@@ -331,7 +345,10 @@ reports::CaseResult run_case(const Case& c, uint32_t repetition, const RunContex
   result.complete = !stop.load();
 
   // Invariants every run checks: no call lost, no client failed, secure threads all FREE.
-  reports::Verdict lost{"no_lost_calls", reports::Outcome::kPass, "every call issued completed or failed with a counted error", {}};
+  reports::Verdict lost{"no_lost_calls",
+                        reports::Outcome::kPass,
+                        "every call issued completed or failed with a counted error",
+                        {}};
   for (const auto& o : result.ops) {
     if (o.op.find('.') != std::string::npos && o.op.rfind(".alloc") == std::string::npos &&
         o.op.rfind(".register") == std::string::npos)
@@ -347,11 +364,13 @@ reports::CaseResult run_case(const Case& c, uint32_t repetition, const RunContex
     if (!w.failure.empty())
       result.verdicts.push_back({"client_failure", reports::Outcome::kFail, w.failure, {}});
   if (result.counters.contains("secure_threads_free")) {
-    const bool all_free = result.counters["secure_threads_free"] == result.counters["secure_threads"];
-    result.verdicts.push_back({"secure_threads_free_at_end",
-                               all_free ? reports::Outcome::kPass : reports::Outcome::kFail,
-                               all_free ? "every secure thread is FREE" : "secure threads still in use",
-                               {{"thread_states", result.counters["thread_states"]}}});
+    const bool all_free =
+        result.counters["secure_threads_free"] == result.counters["secure_threads"];
+    result.verdicts.push_back(
+        {"secure_threads_free_at_end",
+         all_free ? reports::Outcome::kPass : reports::Outcome::kFail,
+         all_free ? "every secure thread is FREE" : "secure threads still in use",
+         {{"thread_states", result.counters["thread_states"]}}});
   }
   return result;
 }

@@ -11,12 +11,18 @@ using nlohmann::json;
 
 const char* type_name(const json& j) {
   switch (j.type()) {
-    case json::value_t::null: return "null";
-    case json::value_t::boolean: return "a boolean";
-    case json::value_t::string: return "a string";
-    case json::value_t::array: return "an array";
-    case json::value_t::object: return "an object";
-    default: return "a number";
+    case json::value_t::null:
+      return "null";
+    case json::value_t::boolean:
+      return "a boolean";
+    case json::value_t::string:
+      return "a string";
+    case json::value_t::array:
+      return "an array";
+    case json::value_t::object:
+      return "an object";
+    default:
+      return "a number";
   }
 }
 
@@ -61,13 +67,13 @@ class Obj {
                    std::optional<uint64_t> def = {}) {
     if (!has(key)) return def ? *def : (fail(at(key), "is required"), 0);
     const json& v = j_.at(key);
-    if (!v.is_number_integer() || (v.is_number_integer() && v.get<int64_t>() < 0 && !v.is_number_unsigned()))
+    if (!v.is_number_integer() || (!v.is_number_unsigned() && v.get<int64_t>() < 0))
       fail(at(key), std::string("expected a non-negative integer, got ") +
                         (v.is_number() ? std::string("'") + v.dump() + "'" : type_name(v)));
     const uint64_t x = v.get<uint64_t>();
     if (x < min || x > max)
-      fail(at(key), std::to_string(x) + " is outside " + std::to_string(min) + ".." +
-                        std::to_string(max));
+      fail(at(key),
+           std::to_string(x) + " is outside " + std::to_string(min) + ".." + std::to_string(max));
     return x;
   }
   bool boolean(const std::string& key, bool def) {
@@ -103,8 +109,8 @@ class Obj {
   std::set<std::string> known_;
 };
 
-constexpr const char* kOps[] = {"open_close", "nop",  "value", "memref_read", "memref_write",
-                                "hold",       "wait", "shm_churn"};
+constexpr const char* kOps[] = {"open_close",   "nop",  "value", "memref_read",
+                                "memref_write", "hold", "wait",  "shm_churn"};
 constexpr const char* kMemory[] = {"static", "registered", "tmpref", "copy"};
 constexpr uint64_t kMaxSize = uint64_t{1} << 30;
 
@@ -112,7 +118,7 @@ std::vector<uint64_t> parse_sizes(Obj& o, const std::string& key) {
   const json& v = o.raw(key);
   std::vector<uint64_t> out;
   auto one = [&](const json& x, const std::string& path) {
-    if (!x.is_number_unsigned() || x.get<uint64_t>() == 0 || x.get<uint64_t>() > kMaxSize)
+    if (!x.is_number_integer() || x.get<int64_t>() <= 0 || x.get<uint64_t>() > kMaxSize)
       o.fail(path, "a size must be an integer from 1 to " + std::to_string(kMaxSize) + " bytes");
     out.push_back(x.get<uint64_t>());
   };
@@ -137,7 +143,8 @@ OpSpec parse_op(const json& j, const std::string& path, const std::string& file)
     op.sizes = parse_sizes(o, "size");
     const std::string m = o.choice("memory", kMemory, std::string("registered"));
     op.memory = static_cast<Memory>(std::find(std::begin(kMemory), std::end(kMemory), m) - kMemory);
-    if (op.kind == OpKind::kShmChurn && (op.memory == Memory::kTmpref || op.memory == Memory::kCopy))
+    if (op.kind == OpKind::kShmChurn &&
+        (op.memory == Memory::kTmpref || op.memory == Memory::kCopy))
       o.fail(o.at("memory"), "shm_churn allocates or registers: use static or registered");
   }
   if (op.kind == OpKind::kHold) op.hold_us = static_cast<uint32_t>(o.integer("us", 1, 10000000));
@@ -191,7 +198,8 @@ GroupSpec parse_group(const json& j, const std::string& path, const std::string&
   }
   g.record_samples = o.boolean("record_samples", false);
   const json& mix = o.raw("mix");
-  if (!mix.is_array() || mix.empty()) o.fail(o.at("mix"), "expected a non-empty array of operations");
+  if (!mix.is_array() || mix.empty())
+    o.fail(o.at("mix"), "expected a non-empty array of operations");
   for (size_t i = 0; i < mix.size(); ++i)
     g.mix.push_back(parse_op(mix[i], o.at("mix") + "[" + std::to_string(i) + "]", file));
   o.done();
@@ -286,7 +294,8 @@ std::string label_of(const json& v) {
 const char* to_string(OpKind k) { return kOps[static_cast<int>(k)]; }
 const char* to_string(Memory m) { return kMemory[static_cast<int>(m)]; }
 
-Workload parse_workload(const std::string& file, json doc, const std::vector<std::string>& overrides) {
+Workload parse_workload(const std::string& file, json doc,
+                        const std::vector<std::string>& overrides) {
   if (!doc.is_object()) throw SpecError(file + ": $: a workload must be a JSON object");
   for (const auto& o : overrides) {
     const auto eq = o.find('=');
@@ -294,21 +303,24 @@ Workload parse_workload(const std::string& file, json doc, const std::vector<std
       throw SpecError(file + ": override '" + o + "': expected path=value");
     std::string path = o.substr(0, eq);
     // A bare key that is not a workload field is a stack knob (threads=4, driver=6.8).
-    static const std::set<std::string> kTop = {"name", "description", "scenario", "stack", "sweep",
-                                               "clock", "warmup_s", "duration_s", "operations",
-                                               "repetitions", "seed", "interval_s", "groups"};
+    static const std::set<std::string> kTop = {
+        "name",       "description", "scenario",    "stack", "sweep",      "clock", "warmup_s",
+        "duration_s", "operations",  "repetitions", "seed",  "interval_s", "groups"};
     if (path.find('.') == std::string::npos && !kTop.count(path)) path = "stack." + path;
     set_path(doc, path, parse_value(o.substr(eq + 1)), file);
   }
   Workload w;
   w.file = file;
   w.document = doc;
+  w.name = doc.value("name", "");
+  w.description = doc.value("description", "");
   // The sweep: an array of one-key objects; each key is a path (values are set there) or a
   // label whose values are objects of path: value set together.
   std::vector<std::pair<std::string, json>> dims;
   if (doc.contains("sweep")) {
     const json& sweep = doc["sweep"];
-    if (!sweep.is_array()) throw SpecError(file + ": $.sweep: expected an array of {path: [values]}");
+    if (!sweep.is_array())
+      throw SpecError(file + ": $.sweep: expected an array of {path: [values]}");
     for (size_t i = 0; i < sweep.size(); ++i) {
       const std::string p = "$.sweep[" + std::to_string(i) + "]";
       if (!sweep[i].is_object() || sweep[i].size() != 1)
@@ -340,6 +352,7 @@ Workload parse_workload(const std::string& file, json doc, const std::vector<std
     }
     c.label = label.empty() ? "default" : label;
     c.spec = parse_spec(d, file);
+    c.part = c.spec.name;
     w.cases.push_back(std::move(c));
     size_t k = 0;
     while (k < dims.size() && ++idx[k] == dims[k].second.size()) idx[k++] = 0;
@@ -348,15 +361,64 @@ Workload parse_workload(const std::string& file, json doc, const std::vector<std
   return w;
 }
 
-Workload load_workload(const std::string& file, const std::vector<std::string>& overrides) {
+namespace {
+
+json read_json(const std::string& file) {
   std::ifstream in(file);
   if (!in) throw SpecError(file + ": cannot read the workload file (does it exist?)");
-  json doc;
   try {
-    doc = json::parse(in);
+    return json::parse(in);
   } catch (const json::parse_error& e) {
     throw SpecError(file + ": $: not valid JSON (byte " + std::to_string(e.byte) + ")");
   }
+}
+
+// A suite: {"name", "description", "include": [{"file": "shm.json", "set": ["k=v", ...]}, ...]}.
+// Its cases are the included workloads' cases, each keeping its own scenario.
+Workload load_suite(const std::string& file, const json& doc,
+                    const std::vector<std::string>& overrides) {
+  Obj o(doc, "$", file);
+  Workload suite;
+  suite.file = file;
+  suite.document = doc;
+  suite.name = o.str("name");
+  suite.description = o.str("description", std::string());
+  const json& inc = o.raw("include");
+  o.done();
+  if (!inc.is_array() || inc.empty())
+    throw SpecError(file + ": $.include: expected a non-empty array");
+  const std::string dir =
+      file.find('/') == std::string::npos ? "." : file.substr(0, file.rfind('/'));
+  for (size_t i = 0; i < inc.size(); ++i) {
+    const std::string path = "$.include[" + std::to_string(i) + "]";
+    Obj e(inc[i], path, file);
+    const std::string sub = dir + "/" + e.str("file");
+    std::vector<std::string> sets;
+    if (e.has("set")) {
+      for (const auto& v : e.raw("set")) {
+        if (!v.is_string())
+          throw SpecError(file + ": " + path + ".set: expected strings \"path=value\"");
+        sets.push_back(v.get<std::string>());
+      }
+    }
+    e.done();
+    sets.insert(sets.end(), overrides.begin(), overrides.end());
+    json subdoc = read_json(sub);
+    if (subdoc.contains("include")) throw SpecError(file + ": " + path + ": suites do not nest");
+    Workload w = parse_workload(sub, std::move(subdoc), sets);
+    for (auto& c : w.cases) {
+      c.label = w.name + ": " + c.label;
+      suite.cases.push_back(std::move(c));
+    }
+  }
+  return suite;
+}
+
+}  // namespace
+
+Workload load_workload(const std::string& file, const std::vector<std::string>& overrides) {
+  json doc = read_json(file);
+  if (doc.is_object() && doc.contains("include")) return load_suite(file, doc, overrides);
   return parse_workload(file, std::move(doc), overrides);
 }
 

@@ -15,9 +15,9 @@ enum class Memory { kStatic, kRegistered, kTmpref, kCopy };
 
 struct OpSpec {
   OpKind kind = OpKind::kNop;
-  std::string name;               // as reported, e.g. "memref_read"
+  std::string name;  // as reported, e.g. "memref_read"
   double weight = 1;
-  std::vector<uint64_t> sizes;    // bytes; one is drawn uniformly per call
+  std::vector<uint64_t> sizes;  // bytes; one is drawn uniformly per call
   Memory memory = Memory::kRegistered;
   uint32_t hold_us = 0;
   uint32_t wait_ms = 0;
@@ -30,14 +30,14 @@ struct GroupSpec {
   std::string name;
   uint32_t clients = 1;
   Pacing pacing = Pacing::kClosed;
-  double think_us = 0;            // closed loop
-  double rate_per_s = 0;          // open loop: the whole group's rate
+  double think_us = 0;    // closed loop
+  double rate_per_s = 0;  // open loop: the whole group's rate
   Arrival arrival = Arrival::kConstant;
-  std::vector<double> ramp;       // steps of active clients (closed) or rate (open)
+  std::vector<double> ramp;  // steps of active clients (closed) or rate (open)
   double ramp_step_s = 0;
-  double start_s = 0;             // into the measured phase
-  std::optional<double> stop_s;   // stops issuing at this time, if set
-  bool record_samples = false;    // keep (time, latency) of every call (low-rate groups)
+  double start_s = 0;            // into the measured phase
+  std::optional<double> stop_s;  // stops issuing at this time, if set
+  bool record_samples = false;   // keep (time, latency) of every call (low-rate groups)
   std::vector<OpSpec> mix;
 };
 
@@ -58,6 +58,7 @@ struct WorkloadSpec {
 
 // One point of the sweep: its label, the overrides that made it, and the resolved spec.
 struct Case {
+  std::string part;  // the workload it came from (a suite includes several)
   std::string label;
   nlohmann::json params = nlohmann::json::object();
   WorkloadSpec spec;
@@ -65,6 +66,8 @@ struct Case {
 
 struct Workload {
   std::string file;
+  std::string name;
+  std::string description;
   nlohmann::json document;  // after --set overrides, before the sweep
   std::vector<Case> cases;  // the sweep's cartesian product, in file order
 };

@@ -88,8 +88,10 @@ void TeeDevice::shm_release(TeeShm* shm) {
     driver_.pool().free(shm);
   } else {
     {
+      // Only our own entry: shm_put already removed it, and the id may belong to a new object.
       std::lock_guard g(idr_lock_);
-      if (shm->id >= 1) idr_.erase(shm->id);
+      auto it = idr_.find(shm->id);
+      if (it != idr_.end() && it->second == shm) idr_.erase(it);
     }
     if (shm->sec_world_id) driver_.shm_unregister(ctx, shm);
     for (platform::paddr_t pa : shm->pages) mem_.put_page(pa);

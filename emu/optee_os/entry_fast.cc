@@ -92,7 +92,7 @@ OpteeOs::OpteeOs(const Config& cfg, platform::PhysMem& mem, const platform::Cost
     : cfg_(cfg),
       mem_(mem),
       cost_(cost),
-      vas_(mem, cfg.shm_vaspace_size),
+      vas_(cfg.shm_vaspace_size),
       reg_shm_(mem, vas_, cost, cfg.core_heap_size),
       tas_(cost),
       threads_(*this, cfg.num_threads) {}

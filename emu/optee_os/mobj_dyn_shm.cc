@@ -1,5 +1,9 @@
 #include "emu/optee_os/mobj_dyn_shm.h"
 
+#include <sys/mman.h>
+
+#include <new>
+
 #include "emu/abi/optee_msg.h"
 
 namespace emu::optee_os {
@@ -17,18 +21,39 @@ RegShmMobj::RegShmMobj(uint64_t cookie, std::vector<platform::paddr_t> pages, si
       page_offset_(page_offset),
       mem_(mem),
       vas_(vas),
-      cost_(cost) {}
+      cost_(cost) {
+  // The host view of the pages, made once: contiguous memory is in the linear map already.
+  bool contiguous = true;
+  for (size_t i = 1; i < pages_.size() && contiguous; ++i)
+    contiguous = pages_[i] == pages_[0] + i * platform::kPageSize;
+  if (contiguous) {
+    base_ = mem_.va(pages_[0]);
+    return;
+  }
+  host_len_ = pages_.size() * platform::kPageSize;
+  void* p = mmap(nullptr, host_len_, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+  if (p == MAP_FAILED) throw std::bad_alloc();
+  base_ = static_cast<uint8_t*>(p);
+  for (size_t i = 0; i < pages_.size();) {
+    size_t run = 1;
+    while (i + run < pages_.size() && pages_[i + run] == pages_[i] + run * platform::kPageSize)
+      ++run;
+    mmap(base_ + i * platform::kPageSize, run * platform::kPageSize, PROT_READ | PROT_WRITE,
+         MAP_SHARED | MAP_FIXED, mem_.memfd(), static_cast<off_t>(mem_.offset(pages_[i])));
+    i += run;
+  }
+}
 
 RegShmMobj::~RegShmMobj() {
   if (map_count_) vas_.unmap(mapping_);
+  if (host_len_) munmap(base_, host_len_);
 }
 
 uint32_t RegShmMobj::inc_map() {
   std::lock_guard g(map_lock_);
   if (map_count_++ > 0) return kTeeSuccess;
-  // First user maps every page; this is the per-call cost that grows with the buffer.
-  base_ = vas_.map(pages_, &mapping_);
-  if (!base_) {
+  // First user maps every page into the window; this per-call cost grows with the buffer.
+  if (!vas_.map(pages_.size(), &mapping_)) {
     map_count_ = 0;
     return kTeeErrorOutOfMemory;
   }
@@ -40,7 +65,6 @@ void RegShmMobj::dec_map() {
   std::lock_guard g(map_lock_);
   if (--map_count_ > 0) return;
   vas_.unmap(mapping_);
-  base_ = nullptr;
   cost_.charge(platform::Cost::kUnmapPage, pages_.size());
 }
 
@@ -61,11 +85,14 @@ void RegShmRegistry::heap_give(size_t bytes) { heap_used_ -= bytes; }
 
 uint32_t RegShmRegistry::register_shm(uint64_t cookie, std::vector<platform::paddr_t> pages,
                                       size_t page_offset, size_t size) {
+  const size_t cost = heap_cost(pages.size());
+  // Built outside the lock: making the host view of a large buffer takes a while.
+  auto m =
+      std::make_shared<RegShmMobj>(cookie, std::move(pages), page_offset, size, mem_, vas_, cost_);
   std::lock_guard g(lock_);
   if (by_cookie_.count(cookie)) return kTeeErrorBadParameters;
-  if (!heap_take(heap_cost(pages.size()))) return kTeeErrorOutOfMemory;
-  by_cookie_.emplace(cookie, std::make_shared<RegShmMobj>(cookie, std::move(pages), page_offset,
-                                                          size, mem_, vas_, cost_));
+  if (!heap_take(cost)) return kTeeErrorOutOfMemory;
+  by_cookie_.emplace(cookie, std::move(m));
   return kTeeSuccess;
 }
 

@@ -39,7 +39,8 @@ class RegShmMobj final : public Mobj {
   std::mutex map_lock_;
   uint32_t map_count_ = 0;
   ShmVaSpace::Mapping mapping_{};
-  uint8_t* base_ = nullptr;
+  uint8_t* base_ = nullptr;  // host view of the pages
+  size_t host_len_ = 0;      // non-zero when base_ is our own mapping
   // Owned by RegShmRegistry's lock.
   uint32_t users_ = 0;
   bool releasing_ = false;

@@ -1,58 +1,28 @@
 #include "emu/optee_os/shm_vaspace.h"
 
-#include <sys/mman.h>
-
-#include <new>
+#include "emu/platform/phys_mem.h"
 
 namespace emu::optee_os {
 
-using platform::kPageSize;
-
-ShmVaSpace::ShmVaSpace(platform::PhysMem& mem, size_t size) : mem_(mem), pages_(size / kPageSize) {
-  void* p = mmap(nullptr, size, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-  if (p == MAP_FAILED) throw std::bad_alloc();
-  base_ = static_cast<uint8_t*>(p);
+ShmVaSpace::ShmVaSpace(size_t size) : pages_(size / platform::kPageSize) {
   free_.emplace(0, pages_);
 }
 
-ShmVaSpace::~ShmVaSpace() { munmap(base_, pages_ * kPageSize); }
-
-uint8_t* ShmVaSpace::map(const std::vector<platform::paddr_t>& pages, Mapping* out) {
-  const size_t n = pages.size();
-  size_t first = 0;
-  {
-    std::lock_guard g(lock_);
-    auto it = free_.begin();
-    while (it != free_.end() && it->second < n) ++it;
-    if (it == free_.end()) return nullptr;
-    first = it->first;
-    const size_t left = it->second - n;
-    free_.erase(it);
-    if (left) free_.emplace(first + n, left);
-    used_ += n;
-  }
-  *out = Mapping{first, n, false};
-  bool contiguous = true;
-  for (size_t i = 1; i < n && contiguous; ++i) contiguous = pages[i] == pages[0] + i * kPageSize;
-  // Physically contiguous memory is already visible through the linear map; the window range is
-  // still taken, so the 32 MiB limit applies exactly as it does on the real OS.
-  if (contiguous) return mem_.va(pages[0]);
-  uint8_t* va = base_ + first * kPageSize;
-  for (size_t i = 0; i < n;) {
-    size_t run = 1;
-    while (i + run < n && pages[i + run] == pages[i] + run * kPageSize) ++run;
-    mmap(va + i * kPageSize, run * kPageSize, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED,
-         mem_.memfd(), static_cast<off_t>(mem_.offset(pages[i])));
-    i += run;
-  }
-  out->remapped = true;
-  return va;
+bool ShmVaSpace::map(size_t n, Mapping* out) {
+  std::lock_guard g(lock_);
+  auto it = free_.begin();
+  while (it != free_.end() && it->second < n) ++it;
+  if (it == free_.end()) return false;
+  const size_t first = it->first;
+  const size_t left = it->second - n;
+  free_.erase(it);
+  if (left) free_.emplace(first + n, left);
+  used_ += n;
+  *out = Mapping{first, n};
+  return true;
 }
 
 void ShmVaSpace::unmap(const Mapping& m) {
-  if (m.remapped)
-    mmap(base_ + m.first_page * kPageSize, m.pages * kPageSize, PROT_NONE,
-         MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED, -1, 0);
   std::lock_guard g(lock_);
   used_ -= m.pages;
   auto next = free_.lower_bound(m.first_page);

@@ -1,6 +1,8 @@
 // The secure virtual-address window registered shared memory is mapped into while in use
 // (core_virt_shm_pool, SHM_VASPACE_SIZE = 32 MiB in optee_os core/mm/core_mmu.c). Running out of it
-// is what limits how much registered memory can be in use at once.
+// is what limits how much registered memory can be in use at once. The emulator keeps the window's
+// accounting here; the bytes are reached through a host mapping each object makes once (see
+// RegShmMobj), so a use costs what the cost model says rather than host mmap calls.
 #pragma once
 
 #include <cstddef>
@@ -9,8 +11,6 @@
 #include <mutex>
 #include <vector>
 
-#include "emu/platform/phys_mem.h"
-
 namespace emu::optee_os {
 
 class ShmVaSpace {
@@ -18,21 +18,15 @@ class ShmVaSpace {
   struct Mapping {
     size_t first_page = 0;
     size_t pages = 0;
-    bool remapped = false;  // pages were mapped into the window (not physically contiguous)
   };
-  ShmVaSpace(platform::PhysMem& mem, size_t size);
-  ~ShmVaSpace();
-  ShmVaSpace(const ShmVaSpace&) = delete;
-  ShmVaSpace& operator=(const ShmVaSpace&) = delete;
+  explicit ShmVaSpace(size_t size);
 
-  // Maps `pages` at consecutive secure addresses; nullptr if the window has no room.
-  uint8_t* map(const std::vector<platform::paddr_t>& pages, Mapping* out);
+  // Takes `pages` consecutive pages of the window; false if it has no room.
+  bool map(size_t pages, Mapping* out);
   void unmap(const Mapping& m);
   size_t used_pages() const;
 
  private:
-  platform::PhysMem& mem_;
-  uint8_t* base_ = nullptr;
   size_t pages_ = 0;
   mutable std::mutex lock_;
   std::map<size_t, size_t> free_;  // first page -> page count, coalesced

@@ -98,3 +98,48 @@ TEST(Exhaustion, HoldKeepsThreadsActiveAndStillCompletes) {
 }
 
 }  // namespace
+
+namespace {
+
+// Registration churn next to calls using registered memory: ids and cookies are reused all the
+// time, and no call may see another's object.
+TEST(ShmChurn, ConcurrentRegisterUnregisterAndInvokeNeverFail) {
+  testing_support::EmuStack s(testing_support::config({"threads=4"}));
+  std::atomic<int> failures{0};
+  std::vector<std::thread> ts;
+  for (int t = 0; t < 4; ++t) {
+    ts.emplace_back([&] {
+      client::Context ctx(*s.dev);
+      if (!ctx.open().ok()) {
+        failures++;
+        return;
+      }
+      client::Session session;
+      if (!client::Session::open(ctx, client::bench_ta_uuid(), &session).ok()) {
+        failures++;
+        return;
+      }
+      client::UserBuffer buf(*s.dev, 4 * 4096);
+      for (int i = 0; i < 300; ++i) {
+        client::SharedMemory shm;
+        auto r = client::SharedMemory::register_memory(ctx, buf.data(), buf.size(), &shm);
+        if (r.ok()) {
+          client::Operation op;
+          op.params[0] = client::Param::memref(client::Dir::kIn, shm);
+          op.params[1] = client::Param::value(client::Dir::kOut);
+          r = session.invoke(TA_BENCH_CMD_MEMREF_READ, &op);
+        }
+        if (!r.ok()) {
+          ADD_FAILURE() << client::to_string(r);
+          failures++;
+        }
+      }
+    });
+  }
+  for (auto& t : ts) t.join();
+  EXPECT_EQ(failures, 0);
+  EXPECT_EQ(s.machine->tee0().shm_count(), 0u);
+  EXPECT_EQ(s.machine->optee_os().reg_shm().count(), s.machine->driver().arg_cache_pages());
+}
+
+}  // namespace

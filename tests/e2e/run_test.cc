@@ -1,0 +1,163 @@
+// Short runs of the real runner on the emulated stack, checking the shapes the scenarios must
+// show. They assert relations (plateau near threads/service time, registered cheaper than tmpref,
+// counted errors), never absolute speed.
+#include <gtest/gtest.h>
+
+#include "workloads/runner.h"
+#include "workloads/scenarios/scenario.h"
+#include "workloads/spec.h"
+
+namespace {
+
+using nlohmann::json;
+
+struct Run {
+  workloads::Workload w;
+  reports::RunResult result;
+};
+
+Run run(json doc) {
+  Run r;
+  r.w = workloads::parse_workload("test.json", std::move(doc));
+  static const measure::Clock clock = measure::Clock::select("auto");
+  const auto* scenario = workloads::find_scenario(r.w.cases[0].spec.scenario);
+  for (const auto& c : r.w.cases) {
+    workloads::RunContext ctx;
+    ctx.clock = &clock;
+    ctx.target.emu.mem.ns_ddr_size = size_t{256} << 20;
+    auto cr = workloads::run_case(c, 0, ctx);
+    scenario->analyze_case(c.spec, cr);
+    r.result.cases.push_back(std::move(cr));
+  }
+  scenario->analyze_run(r.w, r.result);
+  return r;
+}
+
+const reports::Verdict* verdict(const reports::CaseResult& c, const std::string& name) {
+  for (const auto& v : c.verdicts)
+    if (v.name == name) return &v;
+  return nullptr;
+}
+
+TEST(OpenLoop, ConstantAndPoissonRatesAreAccurate) {
+  for (const char* arrival : {"constant", "poisson"}) {
+    auto r = run(json{{"name", "rate"},
+                      {"duration_s", 1.0},
+                      {"groups",
+                       {{{"name", "paced"},
+                         {"clients", 2},
+                         {"pacing", {{"mode", "open"}, {"rate_per_s", 2000}, {"arrival", arrival}}},
+                         {"mix", {{{"op", "nop"}}}}}}}});
+    const auto& op = r.result.cases[0].ops[0];
+    // Constant arrivals are exact up to the end of the window; Poisson counts vary by ~sqrt(n).
+    const double tolerance = std::string(arrival) == "constant" ? 0.01 : 0.08;
+    EXPECT_NEAR(static_cast<double>(op.count), 2000.0, 2000.0 * tolerance) << arrival;
+    ASSERT_TRUE(op.schedule_lag.has_value());
+    EXPECT_EQ(op.schedule_lag->total(), op.issued);
+  }
+}
+
+TEST(OpenLoop, LatencyIsCountedFromTheIntendedStart) {
+  // 1 client at 500/s with 5 ms calls: the system can do 200/s, so calls queue behind each
+  // other and latency grows far beyond the 5 ms service time (no coordinated omission).
+  auto r = run(json{{"name", "co"},
+                    {"duration_s", 0.5},
+                    {"groups",
+                     {{{"name", "paced"},
+                       {"clients", 1},
+                       {"pacing", {{"mode", "open"}, {"rate_per_s", 500}}},
+                       {"mix", {{{"op", "wait"}, {"ms", 5}}}}}}}});
+  const auto& op = r.result.cases[0].ops[0];
+  EXPECT_GT(op.latency.max(), 100000000u);  // > 100 ms behind schedule by the end
+}
+
+TEST(Exhaustion, ThroughputPlateausAtThreadsOverServiceTime) {
+  auto r = run(json{
+      {"name", "plateau"},
+      {"scenario", "exhaustion"},
+      {"stack", {{"threads", 2}}},
+      {"duration_s", 1.0},
+      {"groups", {{{"name", "bulk"}, {"clients", 16}, {"mix", {{{"op", "wait"}, {"ms", 5}}}}}}}});
+  const auto& c = r.result.cases[0];
+  const double ratio = c.metrics["throughput_vs_ceiling"].get<double>();
+  EXPECT_GT(ratio, 0.9);
+  EXPECT_LT(ratio, 1.1);
+  ASSERT_NE(verdict(c, "throughput_plateau"), nullptr);
+  EXPECT_EQ(verdict(c, "throughput_plateau")->outcome, reports::Outcome::kPass);
+  EXPECT_EQ(verdict(c, "secure_threads_free_at_end")->outcome, reports::Outcome::kPass);
+  EXPECT_EQ(verdict(c, "no_lost_calls")->outcome, reports::Outcome::kPass);
+  EXPECT_GT(c.metrics["call_queue_waits"].get<double>(), 0);
+  EXPECT_GT(c.metrics["jain_fairness"].get<double>(), 0.5);
+}
+
+TEST(Exhaustion, KeepAliveStarvesUnderLoadAndRecoversAfterIt) {
+  auto r = run(json{{"name", "starve"},
+                    {"scenario", "exhaustion"},
+                    {"stack", {{"threads", 2}, {"driver", "pre-6.8"}}},
+                    {"duration_s", 1.2},
+                    {"groups",
+                     {{{"name", "bulk"},
+                       {"clients", 16},
+                       {"start_s", 0.3},
+                       {"stop_s", 0.8},
+                       {"mix", {{{"op", "wait"}, {"ms", 5}}}}},
+                      {{"name", "keepalive"},
+                       {"clients", 1},
+                       {"record_samples", true},
+                       {"pacing", {{"mode", "open"}, {"rate_per_s", 200}}},
+                       {"mix", {{{"op", "nop"}}}}}}}});
+  const auto& c = r.result.cases[0];
+  // 16 callers x 5 ms on 2 threads queue ~40 ms: the keep-alive waits behind them (a lower bound,
+  // which a slow host can only raise).
+  EXPECT_GT(c.metrics["keepalive_max_ns"].get<double>(), 20e6);
+  ASSERT_NE(verdict(c, "recovery"), nullptr);
+  if (verdict(c, "recovery")->outcome == reports::Outcome::kPass) {
+    EXPECT_LT(c.metrics["recovery_s"].get<double>(), 0.4);
+  }
+  EXPECT_GT(c.metrics["ethread_limit_returns"].get<double>(), 0);
+}
+
+TEST(Shm, RegisteredOnceIsCheaperPerCallThanTmpref) {
+  json doc = {{"name", "shm"},
+              {"scenario", "shm"},
+              {"duration_s", 0.3},
+              {"sweep",
+               {{{"memory",
+                  {{{"label", "registered"}, {"groups.io.mix.0.memory", "registered"}},
+                   {{"label", "tmpref"}, {"groups.io.mix.0.memory", "tmpref"}}}}},
+                {{"groups.io.mix.0.size", {4096, 262144}}}}},
+              {"groups", {{{"name", "io"}, {"mix", {{{"op", "memref_read"}, {"size", 4096}}}}}}}};
+  auto r = run(doc);
+  bool found = false;
+  for (const auto& v : r.result.verdicts)
+    if (v.name == "registered_once_cheaper_than_tmpref") {
+      found = true;
+      EXPECT_EQ(v.outcome, reports::Outcome::kPass) << v.detail;
+    }
+  EXPECT_TRUE(found);
+  EXPECT_TRUE(r.result.metrics["per_page_cost"].contains("registered/memref_read"));
+}
+
+TEST(Shm, StaticAllocationBeyondTheCarveOutIsCountedAsErrors) {
+  auto r =
+      run(json{{"name", "carve"},
+               {"scenario", "shm"},
+               {"stack", {{"dyn_shm", "n"}, {"carveout_size", "1M"}}},
+               {"duration_s", 0.2},
+               {"groups",
+                {{{"name", "io"},
+                  {"mix", {{{"op", "memref_read"}, {"size", 4194304}, {"memory", "static"}}}}},
+                 {{"name", "churn"},
+                  {"mix", {{{"op", "shm_churn"}, {"size", 2097152}, {"memory", "static"}}}}}}}});
+  const auto& c = r.result.cases[0];
+  const auto* io = c.find("io", "memref_read");
+  ASSERT_NE(io, nullptr);
+  EXPECT_EQ(io->count, 0u);
+  EXPECT_GT(io->errors.at("ENOMEM"), 0u);
+  const auto* churn = c.find("churn", "shm_churn.alloc");
+  ASSERT_NE(churn, nullptr);
+  EXPECT_GT(churn->errors.at("ENOMEM"), 0u);
+  EXPECT_EQ(verdict(c, "no_lost_calls")->outcome, reports::Outcome::kPass);
+}
+
+}  // namespace
