@@ -37,7 +37,7 @@ struct RunOptions {
 };
 
 std::string find_workload(const std::string& name) {
-  if (fs::exists(name)) return name;
+  if (fs::is_regular_file(name)) return name;
   const fs::path bundled =
       fs::path(TEEBENCH_WORKLOAD_DIR) / (name + (fs::path(name).has_extension() ? "" : ".json"));
   if (fs::exists(bundled)) return bundled.string();

@@ -1,5 +1,6 @@
 #include "workloads/spec.h"
 
+#include <filesystem>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -364,8 +365,11 @@ Workload parse_workload(const std::string& file, json doc,
 namespace {
 
 json read_json(const std::string& file) {
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(file, ec))
+    throw SpecError(file + ": not a workload file (missing, or a folder); see teebench list");
   std::ifstream in(file);
-  if (!in) throw SpecError(file + ": cannot read the workload file (does it exist?)");
+  if (!in) throw SpecError(file + ": cannot read the workload file (permissions?)");
   try {
     return json::parse(in);
   } catch (const json::parse_error& e) {

@@ -7,6 +7,22 @@ namespace emu::linux_tee::optee {
 CallQueue::CallQueue(DriverGen gen, uint32_t total_threads)
     : gen_(gen), total_(gen == DriverGen::k6_8 ? total_threads : 0), free_(total_) {}
 
+void CallQueue::push_back(Waiter* w) {
+  w->prev = tail_;
+  w->next = nullptr;
+  (tail_ ? tail_->next : head_) = w;
+  tail_ = w;
+  w->queued = true;
+}
+
+void CallQueue::remove(Waiter* w) {
+  if (!w->queued) return;
+  (w->prev ? w->prev->next : head_) = w->next;
+  (w->next ? w->next->prev : tail_) = w->prev;
+  w->prev = w->next = nullptr;
+  w->queued = false;
+}
+
 void CallQueue::wait_init(Waiter& w, bool sys_thread) {
   std::unique_lock lk(lock_);
   w.sys_thread = sys_thread;
@@ -18,16 +34,16 @@ void CallQueue::wait_init(Waiter& w, bool sys_thread) {
       if (!counted) accounted_waits_++;
       counted = true;
       w.completed = false;
-      waiters_.push_back(&w);
+      push_back(&w);
       w.cv.wait(lk, [&w] { return w.completed; });
-      waiters_.remove(&w);
+      remove(&w);
     }
     free_--;
     w.slot_taken = true;
   }
   // Queued so that a completion elsewhere can wake this call if it meets ETHREAD_LIMIT.
   w.completed = false;
-  waiters_.push_back(&w);
+  push_back(&w);
 }
 
 void CallQueue::wait_for_completion(Waiter& w) {
@@ -35,15 +51,15 @@ void CallQueue::wait_for_completion(Waiter& w) {
   std::unique_lock lk(lock_);
   w.cv.wait(lk, [&w] { return w.completed; });
   // Back to the tail, ready for the next wake.
-  waiters_.remove(&w);
+  remove(&w);
   w.completed = false;
-  waiters_.push_back(&w);
+  push_back(&w);
 }
 
 void CallQueue::complete_one() {
   // System-session waiters first, then the oldest normal one.
   auto pick = [this](bool sys) {
-    for (Waiter* x : waiters_)
+    for (Waiter* x = head_; x; x = x->next)
       if (!x->completed && x->sys_thread == sys) return x;
     return static_cast<Waiter*>(nullptr);
   };
@@ -56,7 +72,7 @@ void CallQueue::complete_one() {
 
 void CallQueue::wait_final(Waiter& w) {
   std::lock_guard g(lock_);
-  waiters_.remove(&w);
+  remove(&w);
   if (w.slot_taken) free_++;
   complete_one();
   // A wake this call received but did not consume is passed on.
@@ -76,8 +92,9 @@ void CallQueue::decr_sys_thread_count() {
 
 size_t CallQueue::waiting() const {
   std::lock_guard g(lock_);
-  return static_cast<size_t>(
-      std::count_if(waiters_.begin(), waiters_.end(), [](Waiter* w) { return !w->completed; }));
+  size_t n = 0;
+  for (Waiter* w = head_; w; w = w->next) n += !w->completed;
+  return n;
 }
 
 }  // namespace emu::linux_tee::optee

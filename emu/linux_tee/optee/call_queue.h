@@ -9,7 +9,6 @@
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>
-#include <list>
 #include <mutex>
 
 namespace emu::linux_tee::optee {
@@ -23,6 +22,10 @@ class CallQueue {
     bool completed = false;
     bool sys_thread = false;
     bool slot_taken = false;
+    // Intrusive list links (the kernel's list_head): queueing allocates nothing.
+    Waiter* prev = nullptr;
+    Waiter* next = nullptr;
+    bool queued = false;
   };
 
   CallQueue(DriverGen gen, uint32_t total_threads);
@@ -45,11 +48,14 @@ class CallQueue {
 
  private:
   void complete_one();  // with lock_ held
+  void push_back(Waiter* w);
+  void remove(Waiter* w);
 
   const DriverGen gen_;
   const uint32_t total_;
   mutable std::mutex lock_;
-  std::list<Waiter*> waiters_;
+  Waiter* head_ = nullptr;
+  Waiter* tail_ = nullptr;
   uint32_t free_;
   uint32_t sys_thread_req_ = 0;
   std::atomic<uint64_t> ethread_limit_{0};
