@@ -76,8 +76,7 @@ class Recorder {
       bump(overflow_);
       value_ns = Histogram::kHighestTrackable;
     }
-    bump(counts_[Histogram::index_of(value_ns)]);
-    bump(total_);
+    bump(counts_[Histogram::index_of(value_ns)]);  // the total is derived from the counts
     sum_.store(sum_.load(std::memory_order_relaxed) + value_ns, std::memory_order_relaxed);
     if (value_ns < min_.load(std::memory_order_relaxed))
       min_.store(value_ns, std::memory_order_relaxed);
@@ -94,7 +93,6 @@ class Recorder {
     c.store(c.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
   }
   std::vector<std::atomic<uint64_t>> counts_;
-  std::atomic<uint64_t> total_{0};
   std::atomic<uint64_t> sum_{0};
   std::atomic<uint64_t> min_{UINT64_MAX};
   std::atomic<uint64_t> max_{0};
