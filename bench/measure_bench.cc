@@ -63,8 +63,8 @@ void BM_Pacer100k(benchmark::State& state) {
   const measure::Clock& clock = clock_for(state);
   constexpr double kRate = 100000;
   for (auto _ : state) {
-    workloads::Pacer pacer(clock, state.range(1) ? workloads::Arrival::kPoisson
-                                                 : workloads::Arrival::kConstant, 42);
+    workloads::Pacer pacer(
+        clock, state.range(1) ? workloads::Arrival::kPoisson : workloads::Arrival::kConstant, 42);
     measure::Histogram lag;
     const uint64_t t0 = clock.now();
     const uint64_t end = t0 + clock.from_ns(1000000000);

@@ -97,5 +97,4 @@ BENCHMARK(BM_NullInvokeStaticShm)->MinTime(1.0);
 BENCHMARK(BM_NullInvokeJunoA57)->MinTime(0.5);
 BENCHMARK(BM_MemrefRead)->RangeMultiplier(16)->Range(4096, 1 << 20);
 
-
 BENCHMARK_MAIN();

@@ -17,8 +17,8 @@ struct ClockInfo {
   ClockSource source = ClockSource::kMonotonic;
   std::string name = "CLOCK_MONOTONIC";
   double resolution_ns = 1;
-  double ticks_per_ns = 1;    // counter frequency
-  std::string why;            // why this clock was chosen (or the counter was refused)
+  double ticks_per_ns = 1;  // counter frequency
+  std::string why;          // why this clock was chosen (or the counter was refused)
   nlohmann::json to_json() const;
 };
 

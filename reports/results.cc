@@ -3,10 +3,10 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <fmt/core.h>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
-#include <fmt/core.h>
 #include <stdexcept>
 
 namespace reports {
@@ -36,9 +36,12 @@ bool RunResult::any_failed() const {
 
 const char* to_string(Outcome o) {
   switch (o) {
-    case Outcome::kPass: return "pass";
-    case Outcome::kFail: return "fail";
-    case Outcome::kSkipped: return "skipped";
+    case Outcome::kPass:
+      return "pass";
+    case Outcome::kFail:
+      return "fail";
+    case Outcome::kSkipped:
+      return "skipped";
   }
   return "?";
 }
@@ -46,14 +49,20 @@ const char* to_string(Outcome o) {
 namespace {
 
 json percentiles(const measure::Histogram& h) {
-  return {{"p50", h.percentile(50)},     {"p90", h.percentile(90)},
-          {"p99", h.percentile(99)},     {"p99_9", h.percentile(99.9)},
-          {"p99_99", h.percentile(99.99)}, {"max", h.max()},
-          {"min", h.min()},              {"mean", h.mean()}};
+  return {{"p50", h.percentile(50)},
+          {"p90", h.percentile(90)},
+          {"p99", h.percentile(99)},
+          {"p99_9", h.percentile(99.9)},
+          {"p99_99", h.percentile(99.99)},
+          {"max", h.max()},
+          {"min", h.min()},
+          {"mean", h.mean()}};
 }
 
 json to_json(const Verdict& v) {
-  return {{"name", v.name}, {"outcome", to_string(v.outcome)}, {"detail", v.detail},
+  return {{"name", v.name},
+          {"outcome", to_string(v.outcome)},
+          {"detail", v.detail},
           {"evidence", v.evidence}};
 }
 
@@ -72,20 +81,30 @@ json to_json(const OpResult& r) {
             {"histogram", r.latency.to_json()}};
   json iv = json::array();
   for (const auto& p : r.intervals)
-    iv.push_back({{"t_s", p.t_s}, {"count", p.count}, {"errors", p.errors}, {"p50_ns", p.p50_ns},
-                  {"p99_ns", p.p99_ns}, {"max_ns", p.max_ns}});
+    iv.push_back({{"t_s", p.t_s},
+                  {"count", p.count},
+                  {"errors", p.errors},
+                  {"p50_ns", p.p50_ns},
+                  {"p99_ns", p.p99_ns},
+                  {"max_ns", p.max_ns}});
   j["intervals"] = iv;
   json cl = json::array();
   for (const auto& c : r.clients)
-    cl.push_back({{"client", c.client}, {"count", c.count}, {"errors", c.errors},
-                  {"p99_ns", c.p99_ns}, {"max_ns", c.max_ns},
+    cl.push_back({{"client", c.client},
+                  {"count", c.count},
+                  {"errors", c.errors},
+                  {"p99_ns", c.p99_ns},
+                  {"max_ns", c.max_ns},
                   {"throughput_per_s", c.throughput_per_s}});
   j["clients"] = cl;
   if (!r.steps.empty()) {
     json st = json::array();
     for (const auto& s : r.steps)
-      st.push_back({{"step", s.step}, {"count", s.count}, {"throughput_per_s", s.throughput_per_s},
-                    {"p50_ns", s.p50_ns}, {"p99_ns", s.p99_ns}});
+      st.push_back({{"step", s.step},
+                    {"count", s.count},
+                    {"throughput_per_s", s.throughput_per_s},
+                    {"p50_ns", s.p50_ns},
+                    {"p99_ns", s.p99_ns}});
     j["steps"] = st;
   }
   if (r.schedule_lag) {
@@ -101,10 +120,11 @@ json to_json(const CaseResult& c) {
   for (const auto& o : c.ops) ops.push_back(to_json(o));
   json verdicts = json::array();
   for (const auto& v : c.verdicts) verdicts.push_back(to_json(v));
-  return {{"label", c.label},   {"params", c.params},     {"repetition", c.repetition},
-          {"complete", c.complete}, {"duration_s", c.duration_s}, {"operations", ops},
-          {"counters", c.counters}, {"perf", c.perf},       {"metrics", c.metrics},
-          {"verdicts", verdicts}};
+  return {{"label", c.label},           {"params", c.params},
+          {"repetition", c.repetition}, {"complete", c.complete},
+          {"duration_s", c.duration_s}, {"operations", ops},
+          {"counters", c.counters},     {"perf", c.perf},
+          {"metrics", c.metrics},       {"verdicts", verdicts}};
 }
 
 json to_json(const RunResult& r) {
@@ -112,8 +132,12 @@ json to_json(const RunResult& r) {
   for (const auto& c : r.cases) cases.push_back(to_json(c));
   json verdicts = json::array();
   for (const auto& v : r.verdicts) verdicts.push_back(to_json(v));
-  return {{"schema", "teebench-results/1"}, {"status", r.status},   {"context", r.context},
-          {"workload", r.workload},         {"cases", cases},       {"metrics", r.metrics},
+  return {{"schema", "teebench-results/1"},
+          {"status", r.status},
+          {"context", r.context},
+          {"workload", r.workload},
+          {"cases", cases},
+          {"metrics", r.metrics},
           {"verdicts", verdicts}};
 }
 
@@ -140,8 +164,8 @@ void write_atomic(const std::string& path, const std::string& content) {
     throw std::runtime_error(fmt::format("cannot flush {}: {}", tmp, std::strerror(errno)));
   }
   if (::rename(tmp.c_str(), path.c_str()) != 0)
-    throw std::runtime_error(fmt::format("cannot rename {} to {}: {}", tmp, path,
-                                         std::strerror(errno)));
+    throw std::runtime_error(
+        fmt::format("cannot rename {} to {}: {}", tmp, path, std::strerror(errno)));
 }
 
 namespace {
@@ -154,17 +178,17 @@ std::string human_ns(uint64_t ns) {
 }  // namespace
 
 std::string summary_table(const RunResult& r) {
-  std::string out = fmt::format("{:<34} {:<22} {:>9} {:>7} {:>11} {:>10} {:>10} {:>10} {:>10}\n",
-                                "case", "group/op", "calls", "errors", "calls/s", "p50", "p99",
-                                "p99.9", "max");
+  std::string out =
+      fmt::format("{:<34} {:<22} {:>9} {:>7} {:>11} {:>10} {:>10} {:>10} {:>10}\n", "case",
+                  "group/op", "calls", "errors", "calls/s", "p50", "p99", "p99.9", "max");
   for (const auto& c : r.cases) {
     std::string label = c.label + (c.repetition ? fmt::format(" #{}", c.repetition) : "");
     if (label.size() > 34) label = label.substr(0, 31) + "...";
     for (const auto& o : c.ops) {
       std::string name = o.group + "/" + o.op;
       if (name.size() > 22) name = name.substr(0, 19) + "...";
-      out += fmt::format("{:<34} {:<22} {:>9} {:>7} {:>11.0f} {:>10} {:>10} {:>10} {:>10}\n",
-                         label, name, o.count, o.error_total(), o.throughput_per_s,
+      out += fmt::format("{:<34} {:<22} {:>9} {:>7} {:>11.0f} {:>10} {:>10} {:>10} {:>10}\n", label,
+                         name, o.count, o.error_total(), o.throughput_per_s,
                          human_ns(o.latency.percentile(50)), human_ns(o.latency.percentile(99)),
                          human_ns(o.latency.percentile(99.9)), human_ns(o.latency.max()));
       label.clear();
@@ -175,7 +199,10 @@ std::string summary_table(const RunResult& r) {
                            v.detail);
   }
   for (const auto& v : r.verdicts)
-    out += fmt::format("{} {}: {}\n", v.outcome == Outcome::kFail ? "FAIL" : v.outcome == Outcome::kPass ? "ok  " : "skip",
+    out += fmt::format("{} {}: {}\n",
+                       v.outcome == Outcome::kFail   ? "FAIL"
+                       : v.outcome == Outcome::kPass ? "ok  "
+                                                     : "skip",
                        v.name, v.detail);
   return out;
 }

@@ -72,7 +72,7 @@ struct CaseResult {
   std::vector<OpResult> ops;
   nlohmann::json counters = nlohmann::json::object();  // stack counters after the case
   nlohmann::json perf = nlohmann::json::object();
-  nlohmann::json metrics = nlohmann::json::object();   // scenario-derived figures
+  nlohmann::json metrics = nlohmann::json::object();  // scenario-derived figures
   std::vector<Verdict> verdicts;
   const OpResult* find(const std::string& group, const std::string& op) const;
 };

@@ -30,14 +30,18 @@ const char* error_kind(const client::Result& r) {
 }
 
 Client::Client(client::Stack& stack, const std::vector<OpSpec>& mix, uint64_t seed)
-    : dev_(stack.new_client()), ctx_(std::make_unique<client::Context>(*dev_)), mix_(mix),
-      buffers_(mix.size()), rng_(seed) {
+    : dev_(stack.new_client()),
+      ctx_(std::make_unique<client::Context>(*dev_)),
+      mix_(mix),
+      buffers_(mix.size()),
+      rng_(seed) {
   std::string why;
   if (!ctx_->open(&why).ok()) throw std::runtime_error(why);
   const auto r = client::Session::open(*ctx_, client::bench_ta_uuid(), &session_);
   if (!r.ok())
-    throw std::runtime_error("cannot open a session with the benchmark TA (" + client::to_string(r) +
-                             "): is " + client::bench_ta_uuid().to_string() + ".ta installed?");
+    throw std::runtime_error("cannot open a session with the benchmark TA (" +
+                             client::to_string(r) + "): is " + client::bench_ta_uuid().to_string() +
+                             ".ta installed?");
   std::vector<double> weights;
   for (const auto& op : mix_) weights.push_back(op.weight);
   pick_ = std::discrete_distribution<size_t>(weights.begin(), weights.end());
@@ -130,8 +134,10 @@ void Client::shm_churn(const OpSpec& op, Buffers& b, uint64_t size, const measur
   const auto u = session_.invoke(TA_BENCH_CMD_MEMREF_READ, &o);
   const uint64_t t2 = clock.now();
   if (record) {
-    if (u.ok()) stats[1]->ok(clock.to_ns(t2 - t1));
-    else stats[1]->error(error_kind(u));
+    if (u.ok())
+      stats[1]->ok(clock.to_ns(t2 - t1));
+    else
+      stats[1]->error(error_kind(u));
   }
   shm.release();  // unregister (registered) or free back to the pool (static)
   const uint64_t t3 = clock.now();
@@ -142,9 +148,9 @@ void Client::run(size_t i, const measure::Clock& clock, uint64_t start, bool rec
                  std::vector<OpStats*>& stats) {
   const OpSpec& op = mix_[i];
   Buffers& b = buffers_[i];
-  const uint64_t size =
-      op.sizes.empty() ? 0
-                       : op.sizes.size() == 1 ? op.sizes[0] : op.sizes[rng_() % op.sizes.size()];
+  const uint64_t size = op.sizes.empty()       ? 0
+                        : op.sizes.size() == 1 ? op.sizes[0]
+                                               : op.sizes[rng_() % op.sizes.size()];
   if (!op.sizes.empty() && !b.ready) {
     // The memory this client needed could not be set up (e.g. the carve-out is exhausted).
     if (record) stats[0]->error(b.setup_error.empty() ? "ENOMEM" : b.setup_error.c_str());
@@ -185,8 +191,10 @@ void Client::run(size_t i, const measure::Clock& clock, uint64_t start, bool rec
   }
   const uint64_t end = clock.now();
   if (!record) return;
-  if (r.ok()) stats[0]->ok(clock.to_ns(end - start));
-  else stats[0]->error(error_kind(r));
+  if (r.ok())
+    stats[0]->ok(clock.to_ns(end - start));
+  else
+    stats[0]->error(error_kind(r));
 }
 
 }  // namespace workloads

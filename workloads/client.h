@@ -36,9 +36,9 @@ class Client {
 
  private:
   struct Buffers {
-    client::SharedMemory shm;      // static / registered / copy target
-    client::UserBuffer user;       // registered / tmpref backing, shm_churn registration source
-    std::vector<uint8_t> host;     // copy mode's bounce source
+    client::SharedMemory shm;   // static / registered / copy target
+    client::UserBuffer user;    // registered / tmpref backing, shm_churn registration source
+    std::vector<uint8_t> host;  // copy mode's bounce source
     bool ready = false;
     std::string setup_error;
   };

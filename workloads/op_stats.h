@@ -16,7 +16,8 @@ class OpStats {
   static constexpr size_t kErrorKinds = 8;
 
   void ok(uint64_t latency_ns) { latency.record(latency_ns); }
-  // Errors are counted by kind ("TEEC_ERROR_BUSY", "ENOMEM", ...); kinds past the 8th go to "other".
+  // Errors are counted by kind ("TEEC_ERROR_BUSY", "ENOMEM", ...); kinds past the 8th go to
+  // "other".
   void error(const char* kind) {
     for (size_t i = 0; i < kErrorKinds; ++i) {
       const char* k = kinds_[i].load(std::memory_order_acquire);

@@ -27,6 +27,8 @@ struct Worker {
   std::vector<std::vector<OpStats*>> op_stats;               // [step * mix + op] -> its stats
   std::string failure;
   size_t stat_count = 0;
+  // When its last call returned (seconds since t0; -1 while running). Read by the coordinator.
+  std::unique_ptr<std::atomic<double>> finished_s = std::make_unique<std::atomic<double>>(-1);
 };
 
 struct Timeline {
@@ -158,9 +160,18 @@ class Collector {
     OpResult r;
     r.group = g.name;
     r.op = slot.name;
-    // Rates are over the group's own active window, not the whole case.
-    const double active =
-        std::max(0.0, std::min(g.stop_s.value_or(elapsed_s), elapsed_s) - g.start_s);
+    // Rates are over the group's own active window: from its start until its clients' last calls
+    // returned (calls issued before stop_s still drain after it), or until now while it runs.
+    double end_s = 0;
+    bool all_done = true;
+    for (const auto& w : workers_) {
+      if (w.group != &g) continue;
+      const double f = w.finished_s->load();
+      all_done = all_done && f >= 0;
+      end_s = std::max(end_s, f);
+    }
+    if (!all_done) end_s = std::min(g.stop_s.value_or(elapsed_s), elapsed_s);
+    const double active = std::max(0.0, std::min(end_s, elapsed_s) - g.start_s);
     if (!g.ramp.empty()) r.steps.resize(steps);
     measure::Histogram lag;
     bool has_lag = false;
@@ -300,6 +311,7 @@ reports::CaseResult run_case(const Case& c, uint32_t repetition, const RunContex
       } catch (const std::exception& e) {
         w.failure = e.what();
       }
+      *w.finished_s = clock.to_ns(clock.now() - tl.t0) / 1e9;
     });
   }
   const uint64_t now = clock.now();

@@ -15,9 +15,9 @@
 namespace workloads {
 
 struct RunContext {
-  client::Target target;                 // base target; the case's stack knobs apply on top
+  client::Target target;  // base target; the case's stack knobs apply on top
   const measure::Clock* clock = nullptr;
-  std::atomic<bool>* stop = nullptr;     // set on SIGINT
+  std::atomic<bool>* stop = nullptr;  // set on SIGINT
   // Called every interval with the case's results so far (for checkpoints and progress).
   std::function<void(const reports::CaseResult& partial, double elapsed_s)> on_interval;
 };

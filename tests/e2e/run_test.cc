@@ -168,9 +168,11 @@ TEST(Ramp, ClosedLoopStepsAddActiveClients) {
   auto r = run(json{{"name", "ramp"},
                     {"stack", {{"threads", 8}}},
                     {"duration_s", 0.6},
-                    {"groups", {{{"name", "g"}, {"clients", 4},
-                                 {"pacing", {{"ramp", {{"steps", {1, 4}}, {"step_s", 0.3}}}}},
-                                 {"mix", {{{"op", "wait"}, {"ms", 2}}}}}}}});
+                    {"groups",
+                     {{{"name", "g"},
+                       {"clients", 4},
+                       {"pacing", {{"ramp", {{"steps", {1, 4}}, {"step_s", 0.3}}}}},
+                       {"mix", {{{"op", "wait"}, {"ms", 2}}}}}}}});
   const auto& op = r.result.cases[0].ops[0];
   ASSERT_EQ(op.steps.size(), 2u);
   EXPECT_EQ(op.steps[0].step, 1);
@@ -182,10 +184,14 @@ TEST(Ramp, ClosedLoopStepsAddActiveClients) {
 TEST(Ramp, OpenLoopStepsChangeTheRate) {
   auto r = run(json{{"name", "ramp"},
                     {"duration_s", 1.0},
-                    {"groups", {{{"name", "g"}, {"clients", 1},
-                                 {"pacing", {{"mode", "open"}, {"rate_per_s", 1},
-                                             {"ramp", {{"steps", {500, 2000}}, {"step_s", 0.5}}}}},
-                                 {"mix", {{{"op", "nop"}}}}}}}});
+                    {"groups",
+                     {{{"name", "g"},
+                       {"clients", 1},
+                       {"pacing",
+                        {{"mode", "open"},
+                         {"rate_per_s", 1},
+                         {"ramp", {{"steps", {500, 2000}}, {"step_s", 0.5}}}}},
+                       {"mix", {{{"op", "nop"}}}}}}}});
   const auto& op = r.result.cases[0].ops[0];
   ASSERT_EQ(op.steps.size(), 2u);
   EXPECT_NEAR(static_cast<double>(op.steps[0].count), 250, 250 * 0.05);

@@ -62,8 +62,10 @@ class Fuzzer {
     if (rc >= 0 && (req == TEE_IOC_SHM_ALLOC || req == TEE_IOC_SHM_REGISTER)) shm_fds_.insert(rc);
     if (rc == 0 && req == TEE_IOC_OPEN_SESSION)
       last_session_ = reinterpret_cast<tee_ioctl_open_session_arg*>(payload)->session;
-    if (rc < 0) errnos_.insert(-rc);
-    else successes_++;
+    if (rc < 0)
+      errnos_.insert(-rc);
+    else
+      successes_++;
     // Close some shm fds as we go, sometimes after mapping them.
     if (!shm_fds_.empty() && pick(3) == 0) {
       const int sfd = *shm_fds_.begin();

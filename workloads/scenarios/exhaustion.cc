@@ -32,7 +32,7 @@ void analyze_bulk(const WorkloadSpec& spec, const GroupSpec& bulk, CaseResult& r
   const auto* res = r.find(bulk.name, bulk.mix[0].name);
   if (!res || res->count == 0) return;
   const double svc = service_ns(bulk.mix[0]);
-  const double active_s = std::min(bulk.stop_s.value_or(r.duration_s), r.duration_s) - bulk.start_s;
+  const double active_s = res->duration_s;  // the group's active window, drain included
   const double threads = spec.stack.contains("threads") ? spec.stack["threads"].get<double>() : 2;
   const double cpus = std::thread::hardware_concurrency();
   const double parallel = std::min<double>(threads, bulk.clients);
