@@ -1,6 +1,7 @@
 // `teebench run`: runs a workload file, shows progress, prints a summary, and writes results.json
 // (atomically, with checkpoints while it runs) into the output folder.
 #include <fmt/core.h>
+#include <malloc.h>
 #include <signal.h>
 #include <unistd.h>
 
@@ -11,6 +12,7 @@
 
 #include "app/commands.h"
 #include "measure/clock.h"
+#include "measure/perf_counters.h"
 #include "reports/context.h"
 #include "reports/results.h"
 #include "teebench/tee/context.h"
@@ -183,6 +185,15 @@ int run(const RunOptions& o) {
   run.context["target"] = base.spec;
   run.context["device"] = device;
   run.context["clock"] = clock.info().to_json();
+  {
+    // Which counters this machine has; per-case values are under each case's "perf".
+    measure::PerfCounters probe;
+    nlohmann::json support = nlohmann::json::object();
+    const nlohmann::json counters = probe.to_json();
+    for (const auto& [name, c] : counters.items())
+      support[name] = c["supported"].get<bool>() ? nlohmann::json("supported") : c["error"];
+    run.context["perf_counters"] = support;
+  }
   run.context["labels"] = labels;
   run.context["workload_file"] = w.file;
   if (base.is_emu()) run.context["emulator_base_configuration"] = emu::to_json(base.emu);
@@ -203,6 +214,10 @@ int run(const RunOptions& o) {
     nlohmann::json j = reports::to_json(run);
     if (partial) j["cases"].push_back(reports::to_json(*partial));
     reports::write_atomic(results_path, j.dump(1) + "\n");
+    j = nlohmann::json();
+    // A checkpoint builds and drops a large document; give the freed memory back so a long run's
+    // resident size tracks what it holds, not the allocator's high-water mark.
+    malloc_trim(0);
   };
   try {
     checkpoint(nullptr);

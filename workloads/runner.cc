@@ -21,7 +21,8 @@ struct Worker {
   uint32_t index = 0;  // within its group
   std::unique_ptr<Client> client;
   std::vector<std::vector<std::unique_ptr<OpStats>>> stats;  // [step][stat]
-  std::vector<uint64_t> issued;                              // per op of the mix
+  // Calls issued per op of the mix: written by the client, read by the coordinator.
+  std::unique_ptr<std::atomic<uint64_t>[]> issued;
   std::unique_ptr<measure::Recorder> lag;                    // open loop
   std::vector<std::pair<uint64_t, uint64_t>> samples;        // (t_ns, latency_ns)
   std::vector<std::vector<OpStats*>> op_stats;               // [step * mix + op] -> its stats
@@ -102,7 +103,7 @@ void client_loop(Worker& w, const WorkloadSpec& spec, const measure::Clock& cloc
       w.lag->record(clock.to_ns(now - intended));
     }
     const size_t i = w.client->pick(g.mix);
-    w.issued[i]++;
+    w.issued[i].store(w.issued[i].load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
     w.client->run(i, clock, intended, true, w.op_stats[step * mix + i]);
     done++;
     if (g.record_samples && w.samples.size() < w.samples.capacity()) {
@@ -194,14 +195,15 @@ class Collector {
         });
       }
       r.latency.merge(client_hist);
-      if (slot.sub == 0) r.issued += w.issued[slot.op];
+      if (slot.sub == 0) r.issued += w.issued[slot.op].load(std::memory_order_relaxed);
       r.clients.push_back({w.index, client_hist.total(), client_errors, client_hist.percentile(99),
                            client_hist.max(), active > 0 ? client_hist.total() / active : 0});
       if (w.lag && slot.sub == 0) {
         w.lag->add_to(lag);
         has_lag = true;
       }
-      if (slot.sub == 0)
+      // Samples are read once their client has finished (the vector grows while it runs).
+      if (slot.sub == 0 && w.finished_s->load() >= 0)
         for (const auto& [t, l] : w.samples) r.samples.emplace_back(t / 1e9, l);
     }
     std::sort(r.samples.begin(), r.samples.end());
@@ -280,7 +282,7 @@ reports::CaseResult run_case(const Case& c, uint32_t repetition, const RunContex
           w.op_stats.push_back(std::move(v));
         }
       }
-      w.issued.assign(g.mix.size(), 0);
+      w.issued = std::make_unique<std::atomic<uint64_t>[]>(g.mix.size());
       if (g.pacing == Pacing::kOpen) w.lag = std::make_unique<measure::Recorder>();
       if (g.record_samples) w.samples.reserve(1 << 20);
       workers.push_back(std::move(w));
