@@ -172,6 +172,7 @@ int run(const RunOptions& o) {
               {"impl_id", ctx.version().impl_id},
               {"impl_caps", ctx.version().impl_caps},
               {"gen_caps", ctx.version().gen_caps}};
+    for (const auto& [k, v] : stack->properties()) device[k] = v;
   } catch (const std::exception& e) {
     fmt::print(stderr, "teebench: {}\n", e.what());
     return 2;

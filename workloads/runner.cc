@@ -23,9 +23,9 @@ struct Worker {
   std::vector<std::vector<std::unique_ptr<OpStats>>> stats;  // [step][stat]
   // Calls issued per op of the mix: written by the client, read by the coordinator.
   std::unique_ptr<std::atomic<uint64_t>[]> issued;
-  std::unique_ptr<measure::Recorder> lag;                    // open loop
-  std::vector<std::pair<uint64_t, uint64_t>> samples;        // (t_ns, latency_ns)
-  std::vector<std::vector<OpStats*>> op_stats;               // [step * mix + op] -> its stats
+  std::unique_ptr<measure::Recorder> lag;              // open loop
+  std::vector<std::pair<uint64_t, uint64_t>> samples;  // (t_ns, latency_ns)
+  std::vector<std::vector<OpStats*>> op_stats;         // [step * mix + op] -> its stats
   std::string failure;
   size_t stat_count = 0;
   // When its last call returned (seconds since t0; -1 while running). Read by the coordinator.

@@ -73,6 +73,16 @@ class EmuStack final : public Stack {
             {"driver_arg_pages", static_cast<double>(m.driver().arg_cache_pages())},
             {"user_shm_objects", static_cast<double>(m.tee0().shm_count())}};
   }
+  std::map<std::string, std::string> properties() const override {
+    const auto& p = machine_->driver().probe_info();
+    return {{"optee_revision",
+             std::to_string(p.os_revision_major) + "." + std::to_string(p.os_revision_minor)},
+            {"secure_threads", std::to_string(machine_->config().os.num_threads)},
+            {"driver", emu::to_string(machine_->config().driver.gen)},
+            {"shm_pool", p.static_pool ? "static" : "dynamic"},
+            {"profile", machine_->cost().profile().name},
+            {"profile_description", machine_->cost().profile().description}};
+  }
   std::vector<std::string> thread_states() const override {
     std::vector<std::string> out;
     const auto states = machine_->optee_os().threads().states();

@@ -14,7 +14,8 @@ TEST(PerfCounters, SoftwareCountersCountAndMissingOnesSaySo) {
   (void)sink;
   pc.stop();
   const auto j = pc.to_json();
-  for (const char* name : {"task_clock_ns", "context_switches", "page_faults", "cycles", "instructions"}) {
+  for (const char* name :
+       {"task_clock_ns", "context_switches", "page_faults", "cycles", "instructions"}) {
     ASSERT_TRUE(j.contains(name)) << name;
     const auto& c = j[name];
     if (c["supported"].get<bool>()) {

@@ -35,6 +35,9 @@ class Stack {
   // Counters from inside the stack where it exposes them (the emulator: secure thread states,
   // call-queue events, open sessions, shm objects). Empty for a real kernel device.
   virtual std::map<std::string, double> counters() const { return {}; }
+  // What the stack says about itself beyond the UAPI (the emulator: OP-TEE revision, thread
+  // count, driver generation, profile). Empty for a real kernel device, which does not tell.
+  virtual std::map<std::string, std::string> properties() const { return {}; }
   // One line per secure thread ("thread 0 FREE"...), where known: evidence for invariant checks.
   virtual std::vector<std::string> thread_states() const { return {}; }
 };
