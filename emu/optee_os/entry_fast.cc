@@ -41,7 +41,7 @@ void OpteeOs::fast_smc(platform::SmcRegs& regs) {
   };
   switch (id) {
     case OPTEE_SMC_CALLS_COUNT:
-      set(OPTEE_SMC_RETURN_UNKNOWN_FUNCTION);  // not implemented by OP-TEE either
+      set(OPTEE_SMC_RETURN_UNKNOWN_FUNCTION);  // OP-TEE does not answer CALLS_COUNT either
       break;
     case OPTEE_SMC_CALLS_UID:
       set(kOpteeMsgUid[0], kOpteeMsgUid[1], kOpteeMsgUid[2], kOpteeMsgUid[3]);

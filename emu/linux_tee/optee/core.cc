@@ -46,7 +46,6 @@ void Optee::probe() {
   if (info_.sec_caps & OPTEE_SMC_SEC_CAP_RPC_ARG)
     info_.rpc_param_count = static_cast<uint32_t>(caps.a[3] & 0xff);
 
-  using namespace std::placeholders;
   if (info_.sec_caps & OPTEE_SMC_SEC_CAP_DYNAMIC_SHM) {
     // With RPC_ARG the argument pages are pre-registered and shared (CALL_WITH_REGD_ARG).
     arg_cache_shared_ = info_.sec_caps & OPTEE_SMC_SEC_CAP_RPC_ARG;
