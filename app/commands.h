@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "teebench/tee/context.h"
 #include "teebench/tee/target.h"
 
 namespace app {
@@ -18,6 +19,9 @@ struct TargetOptions {
   void add_to(CLI::App* cmd);
   // Builds the target; on a bad value prints a one-line error and returns false.
   bool resolve(client::Target* out) const;
+  // Resolves, opens the device and a context on it; prints a one-line error and returns false.
+  bool open(client::Target* out, std::unique_ptr<client::Device>* dev,
+            std::unique_ptr<client::Context>* ctx) const;
 };
 
 using Runner = std::function<int()>;

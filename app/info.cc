@@ -144,20 +144,10 @@ Runner add_info(CLI::App& app) {
   return [cmd, opts, as_json]() {
     if (!*cmd) return -1;
     client::Target target;
-    if (!opts->resolve(&target)) return 2;
     std::unique_ptr<client::Device> dev;
-    try {
-      dev = client::open_target(target);
-    } catch (const std::exception& e) {
-      fmt::print(stderr, "teebench: {}\n", e.what());
-      return 2;
-    }
-    client::Context ctx(*dev);
-    std::string why;
-    if (!ctx.open(&why).ok()) {
-      fmt::print(stderr, "teebench: {}\n", why);
-      return 2;
-    }
+    std::unique_ptr<client::Context> context;
+    if (!opts->open(&target, &dev, &context)) return 2;
+    client::Context& ctx = *context;
     const json j = describe(target, *dev, ctx);
     if (*as_json)
       fmt::print("{}\n", j.dump(2));

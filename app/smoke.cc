@@ -133,20 +133,10 @@ Runner add_smoke(CLI::App& app) {
   return [=]() {
     if (!*cmd) return -1;
     client::Target target;
-    if (!opts->resolve(&target)) return 2;
     std::unique_ptr<client::Device> dev;
-    try {
-      dev = client::open_target(target);
-    } catch (const std::exception& e) {
-      fmt::print(stderr, "teebench: {}\n", e.what());
-      return 2;
-    }
-    client::Context ctx(*dev);
-    std::string why;
-    if (!ctx.open(&why).ok()) {
-      fmt::print(stderr, "teebench: {}\n", why);
-      return 2;
-    }
+    std::unique_ptr<client::Context> context;
+    if (!opts->open(&target, &dev, &context)) return 2;
+    client::Context& ctx = *context;
     fmt::print("smoke run on {}\n", dev->name());
     Smoke smoke{*dev, ctx};
     client::Session s;

@@ -24,4 +24,22 @@ bool TargetOptions::resolve(client::Target* out) const {
   return true;
 }
 
+bool TargetOptions::open(client::Target* out, std::unique_ptr<client::Device>* dev,
+                         std::unique_ptr<client::Context>* ctx) const {
+  if (!resolve(out)) return false;
+  try {
+    *dev = client::open_target(*out);
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "teebench: {}\n", e.what());
+    return false;
+  }
+  *ctx = std::make_unique<client::Context>(**dev);
+  std::string why;
+  if (!(*ctx)->open(&why).ok()) {
+    fmt::print(stderr, "teebench: {}\n", why);
+    return false;
+  }
+  return true;
+}
+
 }  // namespace app
