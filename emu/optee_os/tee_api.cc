@@ -3,7 +3,6 @@
 // the thread in an RPC as OP-TEE's syscall_wait does).
 #include <arm_user_sysreg.h>
 #include <tee_internal_api.h>
-#include <time.h>
 
 #include <cstdio>
 #include <cstdlib>
@@ -11,22 +10,13 @@
 
 #include "emu/abi/optee_msg.h"
 #include "emu/optee_os/thread_rpc.h"
-
-namespace {
-
-uint64_t mono_ns() {
-  timespec ts{};
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return static_cast<uint64_t>(ts.tv_sec) * 1000000000u + static_cast<uint64_t>(ts.tv_nsec);
-}
-
-}  // namespace
+#include "emu/platform/counter.h"
 
 extern "C" {
 
 uint64_t teebench_emu_read_cntpct(void) {
   emu::optee_os::thread_check_foreign_intr();
-  return mono_ns();
+  return emu::platform::counter_ns();
 }
 
 void* TEE_Malloc(size_t size, uint32_t hint) {
@@ -48,7 +38,7 @@ TEE_Result TEE_Wait(uint32_t timeout) {
 }
 
 void TEE_GetSystemTime(TEE_Time* time) {
-  const uint64_t ns = mono_ns();
+  const uint64_t ns = emu::platform::counter_ns();
   time->seconds = static_cast<uint32_t>(ns / 1000000000u);
   time->millis = static_cast<uint32_t>(ns / 1000000u % 1000u);
 }

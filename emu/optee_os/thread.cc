@@ -1,20 +1,13 @@
 #include "emu/optee_os/thread.h"
 
-#include <time.h>
-
 #include "emu/abi/optee_smc.h"
 #include "emu/optee_os/optee_os.h"
+#include "emu/platform/counter.h"
 
 namespace emu::optee_os {
 namespace {
 
 thread_local Thread* tls_current = nullptr;
-
-uint64_t mono_ns() {
-  timespec ts{};
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return static_cast<uint64_t>(ts.tv_sec) * 1000000000u + static_cast<uint64_t>(ts.tv_nsec);
-}
 
 }  // namespace
 
@@ -77,7 +70,7 @@ void ThreadPool::handle_std_smc(platform::SmcRegs& regs) {
   Thread* prev = tls_current;
   tls_current = t;
   t->exiting_for_rpc = false;
-  t->entered_ns = mono_ns();
+  t->entered_ns = emu::platform::counter_ns();
   if (resume) {
     t->rpc_rv = {regs.a[1], regs.a[2], regs.a[4], regs.a[5]};
     t->stack.resume();

@@ -1,23 +1,16 @@
 #include "emu/optee_os/thread_rpc.h"
 
-#include <time.h>
-
 #include <cstring>
 
 #include "emu/abi/optee_smc.h"
 #include "emu/optee_os/optee_os.h"
+#include "emu/platform/counter.h"
 
 namespace emu::optee_os {
 
 using namespace emu::abi;
 
 namespace {
-
-uint64_t mono_ns() {
-  timespec ts{};
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return static_cast<uint64_t>(ts.tv_sec) * 1000000000u + static_cast<uint64_t>(ts.tv_nsec);
-}
 
 // The RPC argument of the current call, allocating one by RPC_ALLOC if the normal world did not
 // supply it. Returns nullptr if the normal world could not allocate.
@@ -83,7 +76,7 @@ void thread_check_foreign_intr() {
   Thread* t = ThreadPool::current();
   if (!t) return;
   const uint64_t tick_ns = uint64_t{OpteeOs::current().config().foreign_intr_tick_us} * 1000;
-  if (tick_ns && mono_ns() - t->entered_ns >= tick_ns) thread_rpc_foreign_intr();
+  if (tick_ns && emu::platform::counter_ns() - t->entered_ns >= tick_ns) thread_rpc_foreign_intr();
 }
 
 void thread_rpc_release_arg() {

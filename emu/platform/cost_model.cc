@@ -1,11 +1,11 @@
 #include "emu/platform/cost_model.h"
 
-#include <time.h>
-
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
+
+#include "emu/platform/counter.h"
 
 #ifndef TEEBENCH_PROFILE_DIR
 #error "TEEBENCH_PROFILE_DIR must point at emu/platform/profiles"
@@ -13,12 +13,6 @@
 
 namespace emu::platform {
 namespace {
-
-uint64_t now_ns() {
-  timespec ts{};
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return static_cast<uint64_t>(ts.tv_sec) * 1000000000u + static_cast<uint64_t>(ts.tv_nsec);
-}
 
 Profile parse_profile(const nlohmann::json& j, const std::string& where) {
   auto fail = [&](const std::string& what) {
@@ -70,8 +64,8 @@ CostModel::CostModel(Profile profile) : profile_(std::move(profile)) {
 }
 
 void CostModel::spin(uint64_t ns) {
-  const uint64_t end = now_ns() + ns;
-  while (now_ns() < end) {
+  const uint64_t end = counter_ns() + ns;
+  while (counter_ns() < end) {
   }
 }
 
