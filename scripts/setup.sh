@@ -7,7 +7,7 @@ packages=(
   build-essential cmake ninja-build pkg-config git
   libbenchmark-dev libgtest-dev libgmock-dev
   nlohmann-json3-dev libcli11-dev libfmt-dev libboost-context-dev
-  clang libclang-rt-14-dev clang-format
+  clang-format
 )
 
 missing=()
