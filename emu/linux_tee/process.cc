@@ -79,6 +79,8 @@ int Process::close_fd(int fd) {
 }
 
 void Process::exit() {
+  // do_exit(): the address space goes first (exit_mm), then the files in fd order (exit_files).
+  mm_.unmap_all();
   for (;;) {
     std::shared_ptr<File> f;
     {

@@ -64,6 +64,15 @@ int AddressSpace::unmap(void* addr, size_t len) {
   return 0;
 }
 
+void AddressSpace::unmap_all() {
+  std::map<uintptr_t, Mapping> maps;
+  {
+    std::unique_lock g(lock_);
+    maps.swap(maps_);
+  }
+  for (auto& [addr, m] : maps) release(reinterpret_cast<void*>(addr), m);
+}
+
 const AddressSpace::Mapping* AddressSpace::find(uintptr_t addr, uintptr_t* start) const {
   auto it = maps_.upper_bound(addr);
   if (it == maps_.begin()) return nullptr;

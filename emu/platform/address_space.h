@@ -28,6 +28,8 @@ class AddressSpace {
   void* map(std::span<const paddr_t> pages, std::shared_ptr<void> backing, int* err);
   // Unmaps the mapping that starts at `addr` with length `len`. -EINVAL if there is none.
   int unmap(void* addr, size_t len);
+  // exit_mm(): drops every mapping (and what they keep alive).
+  void unmap_all();
   // pin_user_pages: the page behind each 4 KiB page of [addr, addr+len), with a reference taken
   // on each (release with PhysMem::put_page). -EFAULT if any part is not mapped.
   int pin(uintptr_t addr, size_t len, std::vector<paddr_t>* pages) const;

@@ -24,6 +24,10 @@ class EmuDevice final : public Device {
   void* alloc_user(size_t len, int* err) override;
   void free_user(void* addr, size_t len) override;
 
+  // The process dies (as by SIGKILL): its memory and then every fd are released, in ascending
+  // order, without answering anything pending. Calls already inside the kernel finish first.
+  void kill() { process_->exit(); }
+
   emu::Machine& machine() { return *machine_; }
   emu::linux_tee::Process& process() { return *process_; }
 

@@ -1,0 +1,78 @@
+// Client death: an emulated process that dies releases its memory and then its fds in ascending
+// order, as Linux's do_exit() does; its contexts' sessions close and nothing stays behind.
+#include <atomic>
+#include <chrono>
+#include <thread>
+
+#include "support/emu_stack.h"
+#include "teebench/tee/shared_memory.h"
+
+namespace {
+
+using testing_support::EmuStack;
+using namespace std::chrono_literals;
+
+TEST(ClientDeath, ReleasesSessionsSharedMemoryAndMappings) {
+  EmuStack s;
+  auto& os = s.machine->optee_os();
+  // A second process that dies holding a session, an mmap'ed allocation and a registration.
+  client::EmuDevice victim(s.machine);
+  client::Context ctx(victim);
+  ASSERT_TRUE(ctx.open().ok());
+  client::Session session;
+  ASSERT_TRUE(client::Session::open(ctx, client::bench_ta_uuid(), &session).ok());
+  client::SharedMemory alloc;
+  ASSERT_TRUE(client::SharedMemory::allocate(ctx, 8192, &alloc).ok());
+  int err = 0;
+  void* user = victim.alloc_user(16384, &err);
+  ASSERT_NE(user, nullptr);
+  client::SharedMemory reg;
+  ASSERT_TRUE(client::SharedMemory::register_memory(ctx, user, 16384, &reg).ok());
+  EXPECT_EQ(os.ta_manager().session_count(), 1u);
+  EXPECT_EQ(s.machine->tee0().shm_count(), 2u);
+
+  victim.kill();
+
+  EXPECT_EQ(os.ta_manager().session_count(), 0u);
+  EXPECT_EQ(s.machine->tee0().shm_count(), 0u);
+  EXPECT_EQ(os.reg_shm().count(), s.machine->driver().arg_cache_pages());
+  EXPECT_EQ(victim.process().open_fd_count(), 0u);
+  EXPECT_EQ(victim.process().mm().mapping_count(), 0u);
+  EXPECT_TRUE(os.threads().all_free());
+  // The dead process's handles are gone: using them is EBADF, not a crash.
+  EXPECT_EQ(session.invoke(TA_BENCH_CMD_NOP).err, EBADF);
+  // The survivor is unaffected.
+  auto mine = s.open_bench();
+  EXPECT_TRUE(mine.invoke(TA_BENCH_CMD_NOP).ok());
+}
+
+TEST(ClientDeath, DuringACallTheCallFinishesThenEverythingIsReleased) {
+  EmuStack s;
+  auto& os = s.machine->optee_os();
+  client::EmuDevice victim(s.machine);
+  client::Context ctx(victim);
+  ASSERT_TRUE(ctx.open().ok());
+  client::Session session;
+  ASSERT_TRUE(client::Session::open(ctx, client::bench_ta_uuid(), &session).ok());
+  std::atomic<bool> returned{false};
+  client::Result r;
+  std::thread call([&] {
+    client::Operation op;
+    op.params[0] = client::Param::value(client::Dir::kIn, 200);
+    r = session.invoke(TA_BENCH_CMD_WAIT, &op);
+    returned = true;
+  });
+  while (os.threads().states()[0] != emu::optee_os::ThreadState::kSuspended &&
+         os.threads().states()[1] != emu::optee_os::ThreadState::kSuspended)
+    std::this_thread::sleep_for(1ms);
+  victim.kill();  // the fd is gone, but the call in flight holds its file until it returns
+  EXPECT_FALSE(returned);
+  EXPECT_EQ(os.ta_manager().session_count(), 1u);
+  call.join();
+  EXPECT_TRUE(r.ok());
+  // Its context went with the last reference: the session is closed, the threads are free.
+  EXPECT_EQ(os.ta_manager().session_count(), 0u);
+  EXPECT_TRUE(os.threads().all_free());
+}
+
+}  // namespace
