@@ -27,7 +27,6 @@ struct Worker {
   std::vector<std::pair<uint64_t, uint64_t>> samples;  // (t_ns, latency_ns)
   std::vector<std::vector<OpStats*>> op_stats;         // [step * mix + op] -> its stats
   std::string failure;
-  size_t stat_count = 0;
   // When its last call returned (seconds since t0; -1 while running). Read by the coordinator.
   std::unique_ptr<std::atomic<double>> finished_s = std::make_unique<std::atomic<double>>(-1);
 };
@@ -118,8 +117,7 @@ void client_loop(Worker& w, const WorkloadSpec& spec, const measure::Clock& cloc
 // Merges the workers' statistics into per-(group, op) results, keeping the interval series.
 class Collector {
  public:
-  Collector(std::vector<Worker>& workers, const WorkloadSpec& spec)
-      : workers_(workers), spec_(spec) {
+  Collector(std::vector<Worker>& workers, const WorkloadSpec& spec) : workers_(workers) {
     for (const auto& g : spec.groups)
       for (size_t i = 0; i < g.mix.size(); ++i) {
         const auto names = stat_names(g.mix[i]);
@@ -223,7 +221,6 @@ class Collector {
   }
 
   std::vector<Worker>& workers_;
-  const WorkloadSpec& spec_;
   std::vector<Slot> slots_;
   measure::Histogram scratch_;
 };

@@ -10,17 +10,26 @@
 namespace {
 
 using testing_support::EmuStack;
-using namespace std::chrono_literals;
+
+// A second emulated process with a context and a session with the benchmark TA.
+struct Victim {
+  explicit Victim(const EmuStack& s) : dev(s.machine), ctx(dev) {
+    EXPECT_TRUE(ctx.open().ok());
+    EXPECT_TRUE(client::Session::open(ctx, client::bench_ta_uuid(), &session).ok());
+  }
+  client::EmuDevice dev;
+  client::Context ctx;
+  client::Session session;
+};
 
 TEST(ClientDeath, ReleasesSessionsSharedMemoryAndMappings) {
   EmuStack s;
   auto& os = s.machine->optee_os();
   // A second process that dies holding a session, an mmap'ed allocation and a registration.
-  client::EmuDevice victim(s.machine);
-  client::Context ctx(victim);
-  ASSERT_TRUE(ctx.open().ok());
-  client::Session session;
-  ASSERT_TRUE(client::Session::open(ctx, client::bench_ta_uuid(), &session).ok());
+  Victim v(s);
+  auto& victim = v.dev;
+  auto& ctx = v.ctx;
+  auto& session = v.session;
   client::SharedMemory alloc;
   ASSERT_TRUE(client::SharedMemory::allocate(ctx, 8192, &alloc).ok());
   int err = 0;
@@ -49,11 +58,9 @@ TEST(ClientDeath, ReleasesSessionsSharedMemoryAndMappings) {
 TEST(ClientDeath, DuringACallTheCallFinishesThenEverythingIsReleased) {
   EmuStack s;
   auto& os = s.machine->optee_os();
-  client::EmuDevice victim(s.machine);
-  client::Context ctx(victim);
-  ASSERT_TRUE(ctx.open().ok());
-  client::Session session;
-  ASSERT_TRUE(client::Session::open(ctx, client::bench_ta_uuid(), &session).ok());
+  Victim v(s);
+  auto& victim = v.dev;
+  auto& session = v.session;
   std::atomic<bool> returned{false};
   client::Result r;
   std::thread call([&] {
@@ -62,9 +69,7 @@ TEST(ClientDeath, DuringACallTheCallFinishesThenEverythingIsReleased) {
     r = session.invoke(TA_BENCH_CMD_WAIT, &op);
     returned = true;
   });
-  while (os.threads().states()[0] != emu::optee_os::ThreadState::kSuspended &&
-         os.threads().states()[1] != emu::optee_os::ThreadState::kSuspended)
-    std::this_thread::sleep_for(1ms);
+  ASSERT_TRUE(testing_support::wait_for_suspended(os.threads()));
   victim.kill();  // the fd is gone, but the call in flight holds its file until it returns
   EXPECT_FALSE(returned);
   EXPECT_EQ(os.ta_manager().session_count(), 1u);

@@ -37,11 +37,7 @@ TEST(Sessions, ConcurrentInvokesOnOneSessionWaitAsSuspendedThreads) {
   int first = 0, second = 0;
   auto t1 = wait_call(session, 200, order, &first);
   auto& threads = s.machine->optee_os().threads();
-  auto suspended = [&] {
-    int n = 0;
-    for (auto st : threads.states()) n += st == emu::optee_os::ThreadState::kSuspended;
-    return n;
-  };
+  auto suspended = [&] { return testing_support::suspended_count(threads); };
   while (suspended() < 1) std::this_thread::yield();
   auto t2 = wait_call(session, 1, order, &second);
   // The second call holds a secure thread while it waits for the session.
@@ -67,9 +63,7 @@ TEST(Instances, SingleInstanceSerialisesAcrossSessionsUnlessConcurrent) {
     int long_done = 0, short_done = 0;
     auto& threads = s.machine->optee_os().threads();
     auto t1 = wait_call(a, 300, order, &long_done);
-    while (threads.states()[0] != emu::optee_os::ThreadState::kSuspended &&
-           threads.states()[1] != emu::optee_os::ThreadState::kSuspended)
-      std::this_thread::yield();
+    ASSERT_TRUE(testing_support::wait_for_suspended(threads));
     auto t2 = wait_call(b, 1, order, &short_done);
     t1.join();
     t2.join();

@@ -132,9 +132,7 @@ TEST(Unregister, OfMemoryInUseBlocksUntilTheCallEndsThenCompletes) {
     ++order;
   });
   // Wait until the call holds the memory inside OP-TEE (its thread suspended in TEE_Wait).
-  while (os.threads().states()[0] != emu::optee_os::ThreadState::kSuspended &&
-         os.threads().states()[1] != emu::optee_os::ThreadState::kSuspended)
-    std::this_thread::sleep_for(1ms);
+  ASSERT_TRUE(testing_support::wait_for_suspended(os.threads()));
   // The driver's own UNREGISTER_SHM, as a kernel that dropped its reference too early would send.
   std::thread unregister([&] {
     EXPECT_EQ(s.machine->driver().shm_unregister(kshm->ctx, kshm), 0);
@@ -144,9 +142,7 @@ TEST(Unregister, OfMemoryInUseBlocksUntilTheCallEndsThenCompletes) {
   // While blocked, the unregister holds the second secure thread: both are SUSPENDED.
   bool both_suspended = false;
   for (int i = 0; i < 2000 && !both_suspended && order == 0; ++i) {
-    const auto st = os.threads().states();
-    both_suspended = st[0] == emu::optee_os::ThreadState::kSuspended &&
-                     st[1] == emu::optee_os::ThreadState::kSuspended;
+    both_suspended = testing_support::suspended_count(os.threads()) == 2;
     std::this_thread::sleep_for(1ms);
   }
   EXPECT_TRUE(both_suspended);

@@ -6,8 +6,10 @@
 #include <gtest/gtest.h>
 #include <linux/tee.h>
 
+#include <chrono>
 #include <cstring>
 #include <memory>
+#include <thread>
 #include <vector>
 
 #include "emu/machine.h"
@@ -47,6 +49,22 @@ struct EmuStack {
   std::unique_ptr<client::EmuDevice> dev;
   std::unique_ptr<client::Context> ctx;
 };
+
+// Secure threads currently SUSPENDED (in an RPC, or waiting in the secure world).
+inline size_t suspended_count(const emu::optee_os::ThreadPool& threads) {
+  size_t n = 0;
+  for (auto st : threads.states()) n += st == emu::optee_os::ThreadState::kSuspended;
+  return n;
+}
+
+// Waits (bounded, 5 s) until at least `n` secure threads are SUSPENDED.
+inline bool wait_for_suspended(const emu::optee_os::ThreadPool& threads, size_t n = 1) {
+  for (int i = 0; i < 5000; ++i) {
+    if (suspended_count(threads) >= n) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  return false;
+}
 
 // An invoke/open ioctl buffer with any number of params.
 template <typename Arg>
