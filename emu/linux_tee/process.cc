@@ -45,7 +45,7 @@ bool on_live_stack(uintptr_t addr, size_t n) {
 
 long File::mmap(Process&, size_t, std::shared_ptr<File>, void**) { return -ENODEV; }
 
-Process::Process(platform::PhysMem& mem) : mm_(mem) {}
+Process::Process(platform::Memory& mem) : mm_(mem) {}
 
 Process::~Process() { exit(); }
 

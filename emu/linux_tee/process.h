@@ -27,7 +27,7 @@ class File {
 
 class Process {
  public:
-  explicit Process(platform::PhysMem& mem);
+  explicit Process(platform::Memory& mem);
   ~Process();
   Process(const Process&) = delete;
   Process& operator=(const Process&) = delete;
@@ -40,7 +40,7 @@ class Process {
   size_t open_fd_count() const;
 
   platform::AddressSpace& mm() { return mm_; }
-  platform::PhysMem& mem() { return mm_.mem(); }
+  platform::Memory& mem() { return mm_.mem(); }
   // -EFAULT if [user, user+n) is not readable / writable memory of this process.
   int copy_from_user(void* dst, uintptr_t user, size_t n) const;
   int copy_to_user(uintptr_t user, const void* src, size_t n) const;

@@ -264,7 +264,7 @@ void teedev_ctx_put(TeeContext* ctx) {
   delete ctx;
 }
 
-TeeDevice::TeeDevice(std::string name, TeeDriver& driver, bool privileged, platform::PhysMem& mem)
+TeeDevice::TeeDevice(std::string name, TeeDriver& driver, bool privileged, platform::Memory& mem)
     : name_(std::move(name)), driver_(driver), privileged_(privileged), mem_(mem) {}
 
 int TeeDevice::open(Process& p) {

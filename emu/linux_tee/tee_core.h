@@ -13,7 +13,7 @@ namespace emu::linux_tee {
 
 class TeeDevice {
  public:
-  TeeDevice(std::string name, TeeDriver& driver, bool privileged, platform::PhysMem& mem);
+  TeeDevice(std::string name, TeeDriver& driver, bool privileged, platform::Memory& mem);
   const std::string& name() const { return name_; }
   TeeDriver& driver() { return driver_; }
   bool privileged() const { return privileged_; }
@@ -39,7 +39,7 @@ class TeeDevice {
   std::string name_;
   TeeDriver& driver_;
   bool privileged_;
-  platform::PhysMem& mem_;
+  platform::Memory& mem_;
   mutable std::mutex idr_lock_;
   std::map<int, TeeShm*> idr_;  // ids from 1
 };

@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-#include "emu/platform/phys_mem.h"
+#include "emu/platform/memory.h"
 
 namespace emu::linux_tee {
 

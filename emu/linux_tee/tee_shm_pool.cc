@@ -7,7 +7,7 @@ namespace emu::linux_tee {
 
 using platform::kPageSize;
 
-StaticShmPool::StaticShmPool(platform::PhysMem& mem, platform::paddr_t base, size_t size)
+StaticShmPool::StaticShmPool(platform::Memory& mem, platform::paddr_t base, size_t size)
     : mem_(mem), base_(base), used_(size >> kOrder, false) {}
 
 int StaticShmPool::alloc(TeeShm* shm, size_t size, size_t align) {

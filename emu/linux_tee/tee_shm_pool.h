@@ -14,7 +14,7 @@ namespace emu::linux_tee {
 // gen_pool over [base, base+size) with 2^9-byte granules (OPTEE_MIN_STATIC_POOL_ALIGN), first fit.
 class StaticShmPool final : public TeeShmPool {
  public:
-  StaticShmPool(platform::PhysMem& mem, platform::paddr_t base, size_t size);
+  StaticShmPool(platform::Memory& mem, platform::paddr_t base, size_t size);
   int alloc(TeeShm* shm, size_t size, size_t align) override;
   void free(TeeShm* shm) override;
   bool is_static() const override { return true; }
@@ -22,7 +22,7 @@ class StaticShmPool final : public TeeShmPool {
 
  private:
   static constexpr unsigned kOrder = 9;
-  platform::PhysMem& mem_;
+  platform::Memory& mem_;
   platform::paddr_t base_;
   mutable std::mutex lock_;
   std::vector<bool> used_;  // one bit per granule
@@ -32,14 +32,14 @@ class StaticShmPool final : public TeeShmPool {
 class DynamicShmPool final : public TeeShmPool {
  public:
   using RegisterFn = std::function<int(TeeShm*)>;
-  DynamicShmPool(platform::PhysMem& mem, RegisterFn reg, RegisterFn unreg)
+  DynamicShmPool(platform::Memory& mem, RegisterFn reg, RegisterFn unreg)
       : mem_(mem), register_(std::move(reg)), unregister_(std::move(unreg)) {}
   int alloc(TeeShm* shm, size_t size, size_t align) override;
   void free(TeeShm* shm) override;
   bool is_static() const override { return false; }
 
  private:
-  platform::PhysMem& mem_;
+  platform::Memory& mem_;
   RegisterFn register_;
   RegisterFn unregister_;
 };

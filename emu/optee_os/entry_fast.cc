@@ -7,14 +7,14 @@ namespace emu::optee_os {
 
 using namespace emu::abi;
 
-void OpteeOs::disable_shm_cache(platform::SmcRegs& regs) {
-  if (!threads_.all_free()) {
+void OpteeOs::disable_shm_cache(Partition& prtn, platform::SmcRegs& regs) {
+  if (!prtn.threads().all_free()) {
     regs.a[0] = OPTEE_SMC_RETURN_EBUSY;
     return;
   }
-  shm_cache_enabled_ = false;
+  prtn.set_shm_cache_enabled(false);
   // Hand back one cached RPC argument per call, until none is left.
-  if (uint64_t cookie = threads_.take_cached_rpc_arg()) {
+  if (uint64_t cookie = prtn.threads().take_cached_rpc_arg()) {
     regs.a[0] = OPTEE_SMC_RETURN_OK;
     regs.a[1] = cookie >> 32;
     regs.a[2] = cookie & 0xffffffffu;
@@ -23,7 +23,8 @@ void OpteeOs::disable_shm_cache(platform::SmcRegs& regs) {
   regs.a[0] = OPTEE_SMC_RETURN_ENOTAVAIL;
 }
 
-void OpteeOs::fast_smc(platform::SmcRegs& regs) {
+// `prtn` is the caller's partition, or nullptr for the hypervisor's own calls.
+void OpteeOs::fast_smc(Partition* prtn, platform::SmcRegs& regs) {
   const auto id = static_cast<uint32_t>(regs.a[0]);
   auto set = [&regs](uint64_t a0, uint64_t a1 = 0, uint64_t a2 = 0, uint64_t a3 = 0) {
     regs.a[0] = a0;
@@ -62,18 +63,39 @@ void OpteeOs::fast_smc(platform::SmcRegs& regs) {
       set(OPTEE_SMC_RETURN_OK, sec_caps(), 0, kThreadRpcMaxNumParams);
       break;
     case OPTEE_SMC_DISABLE_SHM_CACHE:
-      disable_shm_cache(regs);
+      if (!prtn) {
+        set(OPTEE_SMC_RETURN_ENOTAVAIL);
+        break;
+      }
+      disable_shm_cache(*prtn, regs);
       break;
     case OPTEE_SMC_ENABLE_SHM_CACHE:
-      if (!threads_.all_free()) {
+      if (!prtn) {
+        set(OPTEE_SMC_RETURN_ENOTAVAIL);
+        break;
+      }
+      if (!prtn->threads().all_free()) {
         set(OPTEE_SMC_RETURN_EBUSY);
         break;
       }
-      shm_cache_enabled_ = true;
+      prtn->set_shm_cache_enabled(true);
       set(OPTEE_SMC_RETURN_OK);
       break;
     case OPTEE_SMC_GET_THREAD_COUNT:
-      set(OPTEE_SMC_RETURN_OK, threads_.count());
+      set(OPTEE_SMC_RETURN_OK, cfg_.num_threads);  // per guest with virtualization
+      break;
+    case OPTEE_SMC_VM_CREATED:
+    case OPTEE_SMC_VM_DESTROYED:
+      if (!cfg_.ns_virtualization) {
+        set(OPTEE_SMC_RETURN_UNKNOWN_FUNCTION);
+        break;
+      }
+      // Only the hypervisor may create or destroy partitions.
+      if (static_cast<uint16_t>(regs.a[7]) != kHypClientId) {
+        set(OPTEE_SMC_RETURN_ENOTAVAIL);
+        break;
+      }
+      set(id == OPTEE_SMC_VM_CREATED ? guest_created(regs.a[1]) : guest_destroyed(regs.a[1]));
       break;
     default:
       set(OPTEE_SMC_RETURN_UNKNOWN_FUNCTION);

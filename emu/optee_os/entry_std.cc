@@ -39,8 +39,8 @@ TEE_UUID uuid_from_octets(const uint8_t* o) {
 
 class StdCall {
  public:
-  StdCall(OpteeOs& os, OpteeMsgArg* arg, uint32_t num_params)
-      : os_(os), arg_(arg), params_(params_of(arg)), num_params_(num_params) {}
+  StdCall(Partition& prtn, OpteeMsgArg* arg, uint32_t num_params)
+      : prtn_(prtn), arg_(arg), params_(params_of(arg)), num_params_(num_params) {}
   ~StdCall() { release(); }
   // Returns the SMC result: OK, or EBADCMD for an unknown command.
   uint32_t dispatch();
@@ -61,7 +61,7 @@ class StdCall {
   void register_shm();
   void unregister_shm();
 
-  OpteeOs& os_;
+  Partition& prtn_;
   OpteeMsgArg* arg_;
   OpteeMsgParam* params_;
   uint32_t num_params_;
@@ -79,35 +79,35 @@ uint32_t StdCall::copy_in_memref(const OpteeMsgParam& p, TEE_Param* out) {
     if (p.attr & OPTEE_MSG_ATTR_NONCONTIG) {
       std::vector<platform::paddr_t> pages;
       size_t offs = 0;
-      uint32_t res = msg_param_extract_pages(os_.mem(), t.buf_ptr, t.size, &pages, &offs);
+      uint32_t res = msg_param_extract_pages(prtn_.os().mem(), t.buf_ptr, t.size, &pages, &offs);
       if (res != kTeeSuccess) return res;
-      auto m = os_.reg_shm().make_temporary(std::move(pages), offs, t.size, &res);
+      auto m = prtn_.reg_shm().make_temporary(std::move(pages), offs, t.size, &res);
       if (!m) return res;
       refs_.temporary.push_back(m);
       if (m->inc_map() != kTeeSuccess) {
         refs_.temporary.pop_back();
-        os_.reg_shm().drop_temporary(m);
+        prtn_.reg_shm().drop_temporary(m);
         return kTeeErrorOutOfMemory;
       }
       out->memref = {m->va(0), static_cast<size_t>(t.size)};
       return kTeeSuccess;
     }
     // Plain TMEM: a physical address that must lie inside the static carve-out.
-    if (!os_.mem().in_carveout(t.buf_ptr, t.size)) return kTeeErrorBadParameters;
+    if (!prtn_.os().mem().in_carveout(t.buf_ptr, t.size)) return kTeeErrorBadParameters;
     refs_.statics.push_back(
-        std::make_unique<StaticShmMobj>(os_.mem().va(t.buf_ptr), static_cast<size_t>(t.size)));
+        std::make_unique<StaticShmMobj>(prtn_.os().mem().va(t.buf_ptr), static_cast<size_t>(t.size)));
     out->memref = {refs_.statics.back()->va(0), static_cast<size_t>(t.size)};
     return kTeeSuccess;
   }
   const auto& r = p.u.rmem;
-  auto m = os_.reg_shm().get(r.shm_ref);
+  auto m = prtn_.reg_shm().get(r.shm_ref);
   if (!m) return kTeeErrorBadParameters;
   if (r.offs > m->size() || r.size > m->size() - r.offs) {
-    os_.reg_shm().put(m);
+    prtn_.reg_shm().put(m);
     return kTeeErrorBadParameters;
   }
   if (m->inc_map() != kTeeSuccess) {
-    os_.reg_shm().put(m);
+    prtn_.reg_shm().put(m);
     return kTeeErrorOutOfMemory;
   }
   refs_.regd.push_back(m);
@@ -174,11 +174,11 @@ void StdCall::copy_out_params(const TaArgs& ta, OpteeMsgParam* out, size_t n) {
 void StdCall::release() {
   for (auto& m : refs_.regd) {
     m->dec_map();
-    os_.reg_shm().put(m);
+    prtn_.reg_shm().put(m);
   }
   for (auto& m : refs_.temporary) {
     m->dec_map();
-    os_.reg_shm().drop_temporary(m);
+    prtn_.reg_shm().drop_temporary(m);
   }
   refs_ = {};
 }
@@ -194,7 +194,7 @@ void StdCall::open_session() {
   if (uint32_t res = copy_in_params(params_ + 2, num_params_ - 2, &ta); res != kTeeSuccess)
     return set_result(res, kTeeOriginTee);
   uint32_t id = 0;
-  const TaResult r = os_.ta_manager().open_session(uuid, ta, &id);
+  const TaResult r = prtn_.ta_manager().open_session(uuid, ta, &id);
   copy_out_params(ta, params_ + 2, num_params_ - 2);
   arg_->session = r.ret == kTeeSuccess ? id : 0;
   set_result(r.ret, r.origin);
@@ -204,14 +204,14 @@ void StdCall::invoke() {
   TaArgs ta;
   if (uint32_t res = copy_in_params(params_, num_params_, &ta); res != kTeeSuccess)
     return set_result(res, kTeeOriginTee);
-  const TaResult r = os_.ta_manager().invoke(arg_->session, arg_->func, ta);
+  const TaResult r = prtn_.ta_manager().invoke(arg_->session, arg_->func, ta);
   copy_out_params(ta, params_, num_params_);
   set_result(r.ret, r.origin);
 }
 
 void StdCall::close_session() {
   if (num_params_ != 0) return set_result(kTeeErrorBadParameters, kTeeOriginTee);
-  const TaResult r = os_.ta_manager().close_session(arg_->session);
+  const TaResult r = prtn_.ta_manager().close_session(arg_->session);
   set_result(r.ret, r.origin);
 }
 
@@ -222,16 +222,16 @@ void StdCall::register_shm() {
   const OpteeMsgParamTmem t = params_[0].u.tmem;
   std::vector<platform::paddr_t> pages;
   size_t offs = 0;
-  uint32_t res = msg_param_extract_pages(os_.mem(), t.buf_ptr, t.size, &pages, &offs);
+  uint32_t res = msg_param_extract_pages(prtn_.os().mem(), t.buf_ptr, t.size, &pages, &offs);
   if (res == kTeeSuccess)
-    res = os_.reg_shm().register_shm(t.shm_ref, std::move(pages), offs, t.size);
+    res = prtn_.reg_shm().register_shm(t.shm_ref, std::move(pages), offs, t.size);
   set_result(res, kTeeOriginTee);
 }
 
 void StdCall::unregister_shm() {
   if (num_params_ != 1 || params_[0].attr != OPTEE_MSG_ATTR_TYPE_RMEM_INPUT)
     return set_result(kTeeErrorBadParameters, kTeeOriginTee);
-  set_result(os_.reg_shm().release(params_[0].u.rmem.shm_ref), kTeeOriginTee);
+  set_result(prtn_.reg_shm().release(params_[0].u.rmem.shm_ref), kTeeOriginTee);
 }
 
 uint32_t StdCall::dispatch() {
@@ -262,7 +262,7 @@ uint32_t StdCall::dispatch() {
   return OPTEE_SMC_RETURN_OK;
 }
 
-void OpteeOs::std_entry(platform::SmcRegs& regs) {
+void OpteeOs::std_entry(Partition& prtn, platform::SmcRegs& regs) {
   Thread* t = ThreadPool::current();
   const auto func = static_cast<uint32_t>(regs.a[0]);
   const uint64_t a12 = (regs.a[1] << 32) | (regs.a[2] & 0xffffffffu);
@@ -272,7 +272,7 @@ void OpteeOs::std_entry(platform::SmcRegs& regs) {
   auto finish = [&](uint32_t a0) {
     if (regd) {
       regd->dec_map();
-      reg_shm_.put(regd);
+      prtn.reg_shm().put(regd);
     }
     regs.a[0] = a0;
   };
@@ -289,10 +289,10 @@ void OpteeOs::std_entry(platform::SmcRegs& regs) {
     }
     va = mem_.va(a12);
   } else if (func == OPTEE_SMC_CALL_WITH_REGD_ARG) {
-    regd = reg_shm_.get(a12);
+    regd = prtn.reg_shm().get(a12);
     if (!regd) return finish(OPTEE_SMC_RETURN_EBADADDR);
     if (regd->inc_map() != kTeeSuccess) {
-      reg_shm_.put(regd);
+      prtn.reg_shm().put(regd);
       regd.reset();
       return finish(OPTEE_SMC_RETURN_ENOMEM);
     }
@@ -318,7 +318,7 @@ void OpteeOs::std_entry(platform::SmcRegs& regs) {
   }
   uint32_t a0 = OPTEE_SMC_RETURN_OK;
   {
-    StdCall call(*this, arg, num_params);
+    StdCall call(prtn, arg, num_params);
     a0 = call.dispatch();
   }
   thread_rpc_release_arg();

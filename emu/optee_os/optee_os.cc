@@ -1,6 +1,9 @@
-// OP-TEE OS as a whole: its parts, the monitor's dispatch of an SMC to fast or std handling, and
-// the capabilities it advertises (optee_os core/arch/arm/tee/entry_fast.c, sm/).
+// OP-TEE OS as a whole: the monitor's dispatch of an SMC to fast or std handling in the caller's
+// partition, the partitions themselves (optee_os core/arch/arm/kernel/virtualization.c), and the
+// capabilities it advertises (core/arch/arm/tee/entry_fast.c).
 #include "emu/optee_os/optee_os.h"
+
+#include <stdexcept>
 
 #include "emu/abi/optee_smc.h"
 
@@ -13,26 +16,97 @@ uint32_t OpteeOs::sec_caps() const {
   if (cfg_.core_reserved_shm) caps |= OPTEE_SMC_SEC_CAP_HAVE_RESERVED_SHM;
   // Dynamic shm needs a non-secure DDR range to validate page lists against; we always have one.
   if (cfg_.core_dyn_shm) caps |= OPTEE_SMC_SEC_CAP_DYNAMIC_SHM;
+  if (cfg_.ns_virtualization) caps |= OPTEE_SMC_SEC_CAP_VIRTUALIZATION;
   return caps;
 }
 
 OpteeOs::OpteeOs(const Config& cfg, platform::PhysMem& mem, const platform::CostModel& cost)
-    : cfg_(cfg),
-      mem_(mem),
-      cost_(cost),
-      vas_(cfg.shm_vaspace_size),
-      reg_shm_(mem, vas_, cost, cfg.core_heap_size),
-      tas_(cost),
-      threads_(*this, cfg.num_threads) {}
+    : cfg_(cfg), mem_(mem), cost_(cost) {
+  if (!cfg.ns_virtualization) default_ = std::make_shared<Partition>(*this, kHypClientId);
+}
+
+OpteeOs::~OpteeOs() = default;
+
+Partition& OpteeOs::partition() {
+  if (!default_) throw std::logic_error("OP-TEE runs with virtualization: name a guest partition");
+  return *default_;
+}
+
+const Partition& OpteeOs::partition() const { return const_cast<OpteeOs*>(this)->partition(); }
+
+std::shared_ptr<Partition> OpteeOs::guest(uint16_t id) const {
+  std::lock_guard g(nexus_lock_);
+  auto it = guests_.find(id);
+  return it == guests_.end() ? nullptr : it->second;
+}
+
+std::vector<std::shared_ptr<Partition>> OpteeOs::partitions() const {
+  if (default_) return {default_};
+  std::lock_guard g(nexus_lock_);
+  std::vector<std::shared_ptr<Partition>> out;
+  for (const auto& [id, p] : guests_) out.push_back(p);
+  for (const auto& w : shutting_down_)
+    if (auto p = w.lock()) out.push_back(std::move(p));
+  return out;
+}
+
+std::shared_ptr<Partition> OpteeOs::set_guest(uint64_t a7) const {
+  if (default_) return default_;  // a7 is not looked at without virtualization
+  return guest(static_cast<uint16_t>(a7));
+}
+
+size_t OpteeOs::partitions_in_memory() const {
+  size_t n = guests_.size();
+  for (const auto& w : shutting_down_) n += !w.expired();
+  return n;
+}
+
+uint32_t OpteeOs::guest_created(uint64_t guest_id) {
+  const auto id = static_cast<uint16_t>(guest_id);
+  std::lock_guard g(nexus_lock_);
+  // A partition's TEE and TA RAM is a 1/CFG_VIRT_GUEST_COUNT slice, so one more guest than that
+  // finds no memory; a destroyed guest's slice is free only once its last call has left.
+  if (id == kHypClientId || guests_.count(id) || partitions_in_memory() >= cfg_.virt_guest_count)
+    return OPTEE_SMC_RETURN_ENOTAVAIL;
+  guests_.emplace(id, std::make_shared<Partition>(*this, id));
+  return OPTEE_SMC_RETURN_OK;
+}
+
+uint32_t OpteeOs::guest_destroyed(uint64_t guest_id) {
+  std::shared_ptr<Partition> last;
+  {
+    std::lock_guard g(nexus_lock_);
+    std::erase_if(shutting_down_, [](const auto& w) { return w.expired(); });
+    auto it = guests_.find(static_cast<uint16_t>(guest_id));
+    // An unknown guest is only logged by OP-TEE; the hypervisor still gets OK.
+    if (it == guests_.end()) return OPTEE_SMC_RETURN_OK;
+    last = std::move(it->second);
+    guests_.erase(it);
+    shutting_down_.push_back(last);
+  }
+  // `last` is dropped outside the nexus lock: if no call is in flight this frees the partition.
+  return OPTEE_SMC_RETURN_OK;
+}
 
 void OpteeOs::smc(platform::SmcRegs& regs) {
   cost_.charge(platform::Cost::kSmcRoundTrip);
-  if (smc_is_fast(regs.a[0]))
-    fast_smc(regs);
-  else
-    threads_.handle_std_smc(regs);
+  const std::shared_ptr<Partition> prtn = set_guest(regs.a[7]);
+  if (smc_is_fast(regs.a[0])) {
+    // The hypervisor's own fast calls run in no partition.
+    if (!prtn && static_cast<uint16_t>(regs.a[7]) != kHypClientId) {
+      regs.a[0] = OPTEE_SMC_RETURN_ENOTAVAIL;
+      return;
+    }
+    fast_smc(prtn.get(), regs);
+    return;
+  }
+  if (!prtn) {
+    regs.a[0] = OPTEE_SMC_RETURN_ENOTAVAIL;
+    return;
+  }
+  prtn->threads().handle_std_smc(regs);
 }
 
-OpteeOs& OpteeOs::current() { return ThreadPool::current()->pool->os(); }
+OpteeOs& OpteeOs::current() { return Partition::current().os(); }
 
 }  // namespace emu::optee_os

@@ -23,7 +23,7 @@ const char* to_string(ThreadState s) {
   return "?";
 }
 
-ThreadPool::ThreadPool(OpteeOs& os, uint32_t count) : os_(os) {
+ThreadPool::ThreadPool(Partition& prtn, uint32_t count) : prtn_(prtn) {
   for (uint32_t i = 0; i < count; ++i) {
     threads_.push_back(std::make_unique<Thread>());
     threads_.back()->id = i;
@@ -37,7 +37,7 @@ __attribute__((noinline)) Thread* ThreadPool::current() { return tls_current; }
 
 void ThreadPool::entry(void* arg) {
   auto* t = static_cast<Thread*>(arg);
-  t->pool->os_.std_entry(t->regs);
+  t->pool->prtn_.os().std_entry(t->pool->prtn_, t->regs);
 }
 
 void ThreadPool::handle_std_smc(platform::SmcRegs& regs) {

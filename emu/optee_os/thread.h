@@ -18,7 +18,7 @@ namespace emu::optee_os {
 enum class ThreadState : uint8_t { kFree, kActive, kSuspended };
 const char* to_string(ThreadState s);
 
-class OpteeOs;
+class Partition;
 
 struct Thread {
   uint32_t id = 0;
@@ -39,7 +39,7 @@ struct Thread {
 
 class ThreadPool {
  public:
-  ThreadPool(OpteeOs& os, uint32_t count);
+  ThreadPool(Partition& prtn, uint32_t count);
   // thread_handle_std_smc: RETURN_FROM_RPC resumes thread a3, anything else allocates a FREE
   // thread.
   void handle_std_smc(platform::SmcRegs& regs);
@@ -50,7 +50,7 @@ class ThreadPool {
   static Thread* current();
 
   uint32_t count() const { return static_cast<uint32_t>(threads_.size()); }
-  OpteeOs& os() { return os_; }
+  Partition& partition() { return prtn_; }
   // DISABLE_SHM_CACHE: takes one thread's cached RPC argument cookie (0 if none is left).
   uint64_t take_cached_rpc_arg();
   std::vector<ThreadState> states() const;
@@ -60,7 +60,7 @@ class ThreadPool {
   void run(Thread& t);
   static void entry(void* arg);
 
-  OpteeOs& os_;
+  Partition& prtn_;
   mutable std::mutex lock_;  // thread_global_lock
   std::vector<std::unique_ptr<Thread>> threads_;
 };

@@ -81,7 +81,7 @@ void thread_check_foreign_intr() {
 
 void thread_rpc_release_arg() {
   Thread* t = ThreadPool::current();
-  if (!t->cached_rpc_arg || OpteeOs::current().shm_cache_enabled()) return;
+  if (!t->cached_rpc_arg || Partition::current().shm_cache_enabled()) return;
   const uint64_t ck = t->cached_rpc_cookie;
   t->cached_rpc_arg = nullptr;
   t->cached_rpc_cookie = 0;

@@ -7,6 +7,7 @@
 
 #if defined(TEEBENCH_ASAN)
 #include <sanitizer/common_interface_defs.h>
+#include <sanitizer/lsan_interface.h>
 #endif
 #if defined(TEEBENCH_TSAN)
 #include <sanitizer/tsan_interface.h>
@@ -52,11 +53,21 @@ ThreadStack::ThreadStack() : stack_size_(kStackSize) {
 }
 
 ThreadStack::~ThreadStack() {
-  if (!finished_) new (abandoned_) ctx::fiber(std::move(fiber_));
 #if defined(TEEBENCH_TSAN)
   __tsan_destroy_fiber(tsan_fiber_);
 #endif
-  munmap(static_cast<char*>(stack_) - kGuard, stack_size_ + kGuard);
+  if (finished_) {
+    munmap(static_cast<char*>(stack_) - kGuard, stack_size_ + kGuard);
+    return;
+  }
+  // Abandoned (a destroyed guest's partition, or a machine torn down mid-call): the frames on this
+  // stack still point at objects they own, and nothing may run them again. Keep the stack so those
+  // objects stay reachable instead of dangling; it is a bounded leak (one stack per thread that was
+  // suspended), as OP-TEE simply forgets a freed partition's threads.
+  new (abandoned_) ctx::fiber(std::move(fiber_));
+#if defined(TEEBENCH_ASAN)
+  __lsan_register_root_region(stack_, stack_size_);
+#endif
 }
 
 void ThreadStack::start(Entry entry, void* arg) {

@@ -23,10 +23,13 @@ void* AddressSpace::map(std::span<const paddr_t> pages, std::shared_ptr<void> ba
     return nullptr;
   }
   auto* p = static_cast<uint8_t*>(base);
-  // One host mapping per run of physically consecutive pages.
+  // One host mapping per run of pages consecutive in the memfd (in a guest, consecutive IPAs need
+  // not be consecutive machine pages).
   for (size_t i = 0; i < pages.size();) {
     size_t run = 1;
-    while (i + run < pages.size() && pages[i + run] == pages[i] + run * kPageSize) ++run;
+    while (i + run < pages.size() &&
+           mem_.offset(pages[i + run]) == mem_.offset(pages[i]) + run * kPageSize)
+      ++run;
     void* r = mmap(p + i * kPageSize, run * kPageSize, PROT_READ | PROT_WRITE,
                    MAP_SHARED | MAP_FIXED, mem_.memfd(), static_cast<off_t>(mem_.offset(pages[i])));
     if (r == MAP_FAILED) {

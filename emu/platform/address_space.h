@@ -11,13 +11,13 @@
 #include <span>
 #include <vector>
 
-#include "emu/platform/phys_mem.h"
+#include "emu/platform/memory.h"
 
 namespace emu::platform {
 
 class AddressSpace {
  public:
-  explicit AddressSpace(PhysMem& mem) : mem_(mem) {}
+  explicit AddressSpace(Memory& mem) : mem_(mem) {}
   ~AddressSpace();
   AddressSpace(const AddressSpace&) = delete;
   AddressSpace& operator=(const AddressSpace&) = delete;
@@ -31,12 +31,12 @@ class AddressSpace {
   // exit_mm(): drops every mapping (and what they keep alive).
   void unmap_all();
   // pin_user_pages: the page behind each 4 KiB page of [addr, addr+len), with a reference taken
-  // on each (release with PhysMem::put_page). -EFAULT if any part is not mapped.
+  // on each (release with Memory::put_page). -EFAULT if any part is not mapped.
   int pin(uintptr_t addr, size_t len, std::vector<paddr_t>* pages) const;
   // True if all of [addr, addr+len) lies inside mappings of this address space.
   bool contains(uintptr_t addr, size_t len) const;
   size_t mapping_count() const;
-  PhysMem& mem() const { return mem_; }
+  Memory& mem() const { return mem_; }
 
  private:
   struct Mapping {
@@ -47,7 +47,7 @@ class AddressSpace {
   const Mapping* find(uintptr_t addr, uintptr_t* start) const;
   void release(void* addr, Mapping& m);
 
-  PhysMem& mem_;
+  Memory& mem_;
   mutable std::shared_mutex lock_;
   std::map<uintptr_t, Mapping> maps_;
 };

@@ -12,11 +12,9 @@
 #include <optional>
 #include <vector>
 
-namespace emu::platform {
+#include "emu/platform/memory.h"
 
-inline constexpr size_t kPageSize = 4096;
-inline constexpr unsigned kPageShift = 12;
-using paddr_t = uint64_t;
+namespace emu::platform {
 
 struct PhysMemLayout {
   paddr_t base = 0x40000000;               // where DDR starts, as on the QEMU virt board
@@ -25,35 +23,35 @@ struct PhysMemLayout {
   uint64_t shuffle_seed = 0x7ee;  // page allocation order, so page lists are non-contiguous
 };
 
-class PhysMem {
+class PhysMem final : public Memory {
  public:
   explicit PhysMem(const PhysMemLayout& layout);
-  ~PhysMem();
+  ~PhysMem() override;
   PhysMem(const PhysMem&) = delete;
   PhysMem& operator=(const PhysMem&) = delete;
 
-  int memfd() const { return memfd_; }
+  int memfd() const override { return memfd_; }
   paddr_t base() const { return layout_.base; }
   size_t size() const { return layout_.ns_ddr_size + layout_.carveout_size; }
-  paddr_t carveout_base() const { return layout_.base + layout_.ns_ddr_size; }
-  size_t carveout_size() const { return layout_.carveout_size; }
+  paddr_t carveout_base() const override { return layout_.base + layout_.ns_ddr_size; }
+  size_t carveout_size() const override { return layout_.carveout_size; }
   // Offset of `pa` in the memfd.
-  uint64_t offset(paddr_t pa) const { return pa - layout_.base; }
+  uint64_t offset(paddr_t pa) const override { return pa - layout_.base; }
 
   // True if [pa, pa+len) is emulated memory.
-  bool contains(paddr_t pa, size_t len) const;
-  bool in_carveout(paddr_t pa, size_t len) const;
-  bool in_ns_ddr(paddr_t pa, size_t len) const;
+  bool contains(paddr_t pa, size_t len) const override;
+  bool in_carveout(paddr_t pa, size_t len) const override;
+  bool in_ns_ddr(paddr_t pa, size_t len) const override;
   // The linear view used by the kernel and the secure world; nullptr outside memory.
-  uint8_t* va(paddr_t pa) const;
+  uint8_t* va(paddr_t pa) const override;
 
   // Page allocator for non-secure DDR (not the carve-out). Pages are refcounted so that a pin
   // (registered shm) keeps a page alive after its process unmaps it, as get_page()/put_page() do.
-  std::optional<paddr_t> alloc_page();
-  void get_page(paddr_t pa);
-  void put_page(paddr_t pa);
-  size_t free_page_count() const;
-  size_t ns_page_count() const { return layout_.ns_ddr_size / kPageSize; }
+  std::optional<paddr_t> alloc_page() override;
+  void get_page(paddr_t pa) override;
+  void put_page(paddr_t pa) override;
+  size_t free_page_count() const override;
+  size_t ns_page_count() const override { return layout_.ns_ddr_size / kPageSize; }
 
  private:
   PhysMemLayout layout_;

@@ -23,7 +23,7 @@ platform::SmcRegs fast_call(platform::SmcConduit& c, uint32_t id, uint64_t a1 = 
 
 }  // namespace
 
-Optee::Optee(platform::SmcConduit& conduit, platform::PhysMem& mem, const DriverConfig& cfg)
+Optee::Optee(platform::SmcConduit& conduit, platform::Memory& mem, const DriverConfig& cfg)
     : conduit_(conduit), mem_(mem), cfg_(cfg) {
   probe();
 }

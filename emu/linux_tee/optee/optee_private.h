@@ -43,7 +43,7 @@ class Optee final : public TeeDriver {
  public:
   // optee_probe: talks to the secure world through `conduit`. Throws std::runtime_error naming
   // the failed step when the secure world is not a usable OP-TEE.
-  Optee(platform::SmcConduit& conduit, platform::PhysMem& mem, const DriverConfig& cfg);
+  Optee(platform::SmcConduit& conduit, platform::Memory& mem, const DriverConfig& cfg);
   ~Optee() override;
 
   TeeDevice& client_device() { return *teedev_; }
@@ -99,7 +99,7 @@ class Optee final : public TeeDriver {
   int notif_send(uint64_t key);
 
   platform::SmcConduit& conduit_;
-  platform::PhysMem& mem_;
+  platform::Memory& mem_;
   DriverConfig cfg_;
   ProbeInfo info_;
   std::unique_ptr<TeeShmPool> pool_;
