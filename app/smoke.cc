@@ -148,7 +148,7 @@ Runner add_smoke(CLI::App& app) {
     smoke.memrefs(s);
     smoke.waiters(*callers, 5);
     if (auto* e = dynamic_cast<client::EmuDevice*>(dev.get())) {
-      const bool free = e->machine().optee_os().threads().all_free();
+      const bool free = e->machine().optee_os().all_threads_free();
       smoke.check(free, "every secure thread FREE afterwards");
     }
     fmt::print("{}\n", smoke.failures ? "smoke: FAILED" : "smoke: all checks passed");

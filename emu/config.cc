@@ -99,6 +99,40 @@ const std::vector<Knob>& table() {
            return "'" + std::string(v) + "' is not 6.8 or pre-6.8";
          return std::string();
        }},
+      {{"hypervisor", "hypervisor",
+        "none, or xen: guests reach OP-TEE through Xen's mediator (turns on "
+        "CFG_NS_VIRTUALIZATION)"},
+       [](EmuConfig& c, std::string_view v) {
+         if (v == "none") {
+           c.hypervisor = HypervisorKind::kNone;
+         } else if (v == "xen") {
+           c.hypervisor = HypervisorKind::kXen;
+           c.os.ns_virtualization = true;
+         } else {
+           return "'" + std::string(v) + "' is not none or xen";
+         }
+         return std::string();
+       }},
+      {{"CFG_NS_VIRTUALIZATION", "virtualization",
+        "y/n: OP-TEE partitions per guest (set by hypervisor=xen)"},
+       [](EmuConfig& c, std::string_view v) { return parse_bool(v, &c.os.ns_virtualization); }},
+      {{"CFG_VIRT_GUEST_COUNT", "guest_count", "guests OP-TEE can hold partitions for"},
+       number(&EmuConfig::os, &optee_os::Config::virt_guest_count, 1, 64)},
+      {{"guests", "guests", "guest domains started with hypervisor=xen"},
+       [](EmuConfig& c, std::string_view v) {
+         uint64_t x = 0;
+         if (auto e = parse_u64(v, 1, 64, &x); !e.empty()) return e;
+         c.guests = static_cast<uint32_t>(x);
+         return std::string();
+       }},
+      {{"guest_ram", "guest_ram", "RAM of each guest domain (K/M/G; a multiple of 32K)"},
+       [](EmuConfig& c, std::string_view v) {
+         uint64_t x = 0;
+         if (auto e = parse_u64(v, 1u << 20, uint64_t{4} << 30, &x); !e.empty()) return e;
+         if (x % (32 * 1024)) return std::to_string(x) + " is not a multiple of 32K";
+         c.guest_ram = x;
+         return std::string();
+       }},
       {{"profile", "profile", "platform cost profile: none, juno-a57, or a path to a JSON file"},
        [](EmuConfig& c, std::string_view v) {
          if (v.empty()) return std::string("profile needs a name");
@@ -150,6 +184,11 @@ nlohmann::json to_json(const EmuConfig& c) {
           {"ns_ddr_size", c.mem.ns_ddr_size},
           {"foreign_intr_tick_us", c.os.foreign_intr_tick_us},
           {"driver", to_string(c.driver.gen)},
+          {"hypervisor", c.hypervisor == HypervisorKind::kXen ? "xen" : "none"},
+          {"CFG_NS_VIRTUALIZATION", c.os.ns_virtualization},
+          {"CFG_VIRT_GUEST_COUNT", c.os.virt_guest_count},
+          {"guests", c.guests},
+          {"guest_ram", c.guest_ram},
           {"profile", c.profile}};
 }
 

@@ -11,14 +11,21 @@
 #include "emu/linux_tee/optee/optee_private.h"
 #include "emu/optee_os/config.h"
 #include "emu/platform/phys_mem.h"
+#include "emu/xen/optee.h"
 
 namespace emu {
+
+enum class HypervisorKind { kNone, kXen };
 
 struct EmuConfig {
   optee_os::Config os;
   linux_tee::optee::DriverConfig driver;
   platform::PhysMemLayout mem;
   std::string profile = "none";
+  HypervisorKind hypervisor = HypervisorKind::kNone;
+  uint32_t guests = 1;                 // guests created at start under Xen
+  size_t guest_ram = size_t{64} << 20;  // RAM of each guest
+  xen::MediatorLimits xen;
 };
 
 struct KnobInfo {

@@ -50,6 +50,24 @@ std::vector<std::shared_ptr<Partition>> OpteeOs::partitions() const {
   return out;
 }
 
+bool OpteeOs::all_threads_free() const {
+  for (const auto& p : partitions())
+    if (!p->threads().all_free()) return false;
+  return true;
+}
+
+size_t OpteeOs::session_count() const {
+  size_t n = 0;
+  for (const auto& p : partitions()) n += p->ta_manager().session_count();
+  return n;
+}
+
+size_t OpteeOs::reg_shm_count() const {
+  size_t n = 0;
+  for (const auto& p : partitions()) n += p->reg_shm().count();
+  return n;
+}
+
 std::shared_ptr<Partition> OpteeOs::set_guest(uint64_t a7) const {
   if (default_) return default_;  // a7 is not looked at without virtualization
   return guest(static_cast<uint16_t>(a7));

@@ -46,6 +46,10 @@ class OpteeOs final : public platform::SmcConduit {
   // Every partition that still exists, including destroyed guests whose last call is still
   // running (their memory is not yet free).
   std::vector<std::shared_ptr<Partition>> partitions() const;
+  // Summed over every partition: what a whole-machine invariant looks at.
+  bool all_threads_free() const;
+  size_t session_count() const;
+  size_t reg_shm_count() const;
 
  private:
   friend class ThreadPool;

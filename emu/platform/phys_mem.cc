@@ -99,6 +99,17 @@ void PhysMem::put_page(paddr_t pa) {
   free_pfns_.push_back(pfn);
 }
 
+void PhysMem::put_pages_discard(paddr_t pa, size_t n) {
+  if (n == 0 || !in_ns_ddr(pa, n * kPageSize)) return;
+  // MADV_REMOVE punches the range out of the memfd: it reads back as zeroes and takes no memory.
+  madvise(linear_ + (pa - layout_.base), n * kPageSize, MADV_REMOVE);
+  std::lock_guard g(lock_);
+  for (size_t i = 0; i < n; ++i) {
+    const auto pfn = static_cast<uint32_t>((pa - layout_.base) >> kPageShift) + i;
+    if (refs_[pfn].fetch_sub(1, std::memory_order_acq_rel) == 1) free_pfns_.push_back(pfn);
+  }
+}
+
 size_t PhysMem::free_page_count() const {
   std::lock_guard g(lock_);
   return free_pfns_.size();

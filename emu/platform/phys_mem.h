@@ -50,6 +50,10 @@ class PhysMem final : public Memory {
   std::optional<paddr_t> alloc_page() override;
   void get_page(paddr_t pa) override;
   void put_page(paddr_t pa) override;
+  // Returns the pages of [pa, pa + n pages) that the caller owns one reference to, discarding their
+  // contents without touching them (a guest's RAM at teardown: most of it was never written, and
+  // zeroing it by hand would make all of it resident).
+  void put_pages_discard(paddr_t pa, size_t n);
   size_t free_page_count() const override;
   size_t ns_page_count() const override { return layout_.ns_ddr_size / kPageSize; }
 

@@ -7,12 +7,14 @@ namespace client {
 
 using emu::platform::kPageSize;
 
-EmuDevice::EmuDevice(std::shared_ptr<emu::Machine> machine)
-    : machine_(std::move(machine)), process_(machine_->spawn_process()) {}
+EmuDevice::EmuDevice(std::shared_ptr<emu::Machine> machine, std::shared_ptr<emu::Kernel> kernel)
+    : machine_(std::move(machine)),
+      kernel_(kernel ? std::move(kernel) : machine_->kernel()),
+      process_(kernel_->spawn_process()) {}
 
 EmuDevice::~EmuDevice() { process_->exit(); }
 
-int EmuDevice::open() { return machine_->tee0().open(*process_); }
+int EmuDevice::open() { return kernel_->tee0().open(*process_); }
 
 int EmuDevice::ioctl(int fd, unsigned long request, void* arg) {
   auto f = process_->get_file(fd);
@@ -45,7 +47,7 @@ void* EmuDevice::alloc_user(size_t len, int* err) {
     *err = -EINVAL;
     return nullptr;
   }
-  auto& mem = machine_->mem();
+  auto& mem = kernel_->mem();
   std::vector<emu::platform::paddr_t> pages;
   for (size_t i = 0; i < (len + kPageSize - 1) / kPageSize; ++i) {
     auto pa = mem.alloc_page();

@@ -49,6 +49,7 @@ class Optee final : public TeeDriver {
   TeeDevice& client_device() { return *teedev_; }
   const ProbeInfo& probe_info() const { return info_; }
   CallQueue& call_queue() { return *cq_; }
+  platform::SmcConduit& conduit() { return conduit_; }
   size_t arg_cache_pages() const;
 
   // TeeDriver

@@ -12,8 +12,10 @@ namespace client {
 
 class EmuDevice final : public Device {
  public:
-  // A new process on `machine`; several devices may share one machine (several processes).
-  explicit EmuDevice(std::shared_ptr<emu::Machine> machine);
+  // A new process on `machine`, in `kernel` (a guest's; the machine's first kernel if null).
+  // Several devices may share one machine (several processes).
+  explicit EmuDevice(std::shared_ptr<emu::Machine> machine,
+                     std::shared_ptr<emu::Kernel> kernel = nullptr);
   ~EmuDevice() override;
   std::string name() const override { return "emu"; }
   int open() override;
@@ -29,10 +31,12 @@ class EmuDevice final : public Device {
   void kill() { process_->exit(); }
 
   emu::Machine& machine() { return *machine_; }
+  emu::Kernel& kernel() { return *kernel_; }
   emu::linux_tee::Process& process() { return *process_; }
 
  private:
   std::shared_ptr<emu::Machine> machine_;
+  std::shared_ptr<emu::Kernel> kernel_;  // outlives the process, whose memory it provides
   std::unique_ptr<emu::linux_tee::Process> process_;
 };
 
