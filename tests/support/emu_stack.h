@@ -50,6 +50,25 @@ struct EmuStack {
   std::unique_ptr<client::Context> ctx;
 };
 
+// One more client process on `machine`, in `kernel` (a guest's, under Xen).
+struct Client {
+  Client(const std::shared_ptr<emu::Machine>& machine, std::shared_ptr<emu::Kernel> kernel)
+      : dev(std::make_unique<client::EmuDevice>(machine, std::move(kernel))),
+        ctx(std::make_unique<client::Context>(*dev)) {
+    std::string why;
+    const auto r = ctx->open(&why);
+    EXPECT_TRUE(r.ok()) << why;
+  }
+  client::Session open_bench() {
+    client::Session s;
+    const auto r = client::Session::open(*ctx, client::bench_ta_uuid(), &s);
+    EXPECT_TRUE(r.ok()) << client::to_string(r);
+    return s;
+  }
+  std::unique_ptr<client::EmuDevice> dev;
+  std::unique_ptr<client::Context> ctx;
+};
+
 // Secure threads currently SUSPENDED (in an RPC, or waiting in the secure world).
 inline size_t suspended_count(const emu::optee_os::ThreadPool& threads) {
   size_t n = 0;
