@@ -29,8 +29,9 @@ const char* error_kind(const client::Result& r) {
   return client::teec_name(r.code);
 }
 
-Client::Client(client::Stack& stack, const std::vector<OpSpec>& mix, uint64_t seed)
-    : dev_(stack.new_client()),
+Client::Client(client::Stack& stack, uint32_t guest, const std::vector<OpSpec>& mix,
+               uint64_t seed)
+    : dev_(stack.new_client(guest)),
       ctx_(std::make_unique<client::Context>(*dev_)),
       mix_(mix),
       buffers_(mix.size()),

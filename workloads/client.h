@@ -23,8 +23,9 @@ std::vector<std::string> stat_names(const OpSpec& op);
 
 class Client {
  public:
-  // Opens a context and a session on a fresh process of `stack`. Throws std::runtime_error.
-  Client(client::Stack& stack, const std::vector<OpSpec>& mix, uint64_t seed);
+  // Opens a context and a session on a fresh process of `stack` in guest `guest`. Throws
+  // std::runtime_error.
+  Client(client::Stack& stack, uint32_t guest, const std::vector<OpSpec>& mix, uint64_t seed);
   ~Client();
 
   // Performs one operation of mix[i]; records into stats[...] for that op (one per stat_names)

@@ -259,7 +259,7 @@ reports::CaseResult run_case(const Case& c, uint32_t repetition, const RunContex
       Worker w;
       w.group = &g;
       w.index = i;
-      w.client = std::make_unique<Client>(*stack, g.mix, ++seed);
+      w.client = std::make_unique<Client>(*stack, g.guest, g.mix, ++seed);
       const size_t steps = std::max<size_t>(1, g.ramp.size());
       for (size_t st = 0; st < steps; ++st) {
         std::vector<std::unique_ptr<OpStats>> per;
@@ -333,6 +333,28 @@ reports::CaseResult run_case(const Case& c, uint32_t repetition, const RunContex
     for (auto& t : threads) t.join();
     finished = threads.size();
   });
+  // Guests destroyed mid-run, on their own thread so a slow checkpoint cannot delay them.
+  nlohmann::json destroyed = nlohmann::json::array();
+  std::thread destroyer([&] {
+    std::vector<const GroupSpec*> due;
+    for (const auto& g : spec.groups)
+      if (g.destroy_guest_s && g.clients) due.push_back(&g);
+    std::sort(due.begin(), due.end(),
+              [](const auto* a, const auto* b) { return *a->destroy_guest_s < *b->destroy_guest_s; });
+    for (const GroupSpec* g : due) {
+      pacer_sleep_until(clock,
+                        tl.t0 + clock.from_ns(static_cast<uint64_t>(*g->destroy_guest_s * 1e9)));
+      nlohmann::json ev = {{"guest", g->guest},
+                           {"group", g->name},
+                           {"at_s", clock.to_ns(clock.now() - tl.t0) / 1e9}};
+      try {
+        for (const auto& [k, v] : stack->destroy_guest(g->guest)) ev[k] = v;
+      } catch (const std::exception& e) {
+        ev["error"] = e.what();
+      }
+      destroyed.push_back(ev);
+    }
+  });
   while (finished.load() < threads.size()) {
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
     const uint64_t t = clock.now();
@@ -344,6 +366,7 @@ reports::CaseResult run_case(const Case& c, uint32_t repetition, const RunContex
     if (ctx.on_interval) ctx.on_interval(result, elapsed);
   }
   joiner.join();
+  destroyer.join();
   perf.stop();
   const uint64_t t_end = clock.now();
   const double elapsed = t_end > tl.t0 ? clock.to_ns(t_end - tl.t0) / 1e9 : 0;
@@ -353,6 +376,7 @@ reports::CaseResult run_case(const Case& c, uint32_t repetition, const RunContex
   result.perf = perf.to_json();
   for (const auto& [k, v] : stack->counters()) result.counters[k] = v;
   result.counters["thread_states"] = stack->thread_states();
+  if (!destroyed.empty()) result.counters["guests_destroyed"] = destroyed;
   result.complete = !stop.load();
 
   // Invariants every run checks: no call lost, no client failed, secure threads all FREE.
@@ -374,6 +398,27 @@ reports::CaseResult run_case(const Case& c, uint32_t repetition, const RunContex
   for (const auto& w : workers)
     if (!w.failure.empty())
       result.verdicts.push_back({"client_failure", reports::Outcome::kFail, w.failure, {}});
+  for (const auto& ev : destroyed) {
+    if (ev.contains("error")) {
+      result.verdicts.push_back({"destroyed_guest_released", reports::Outcome::kFail,
+                                 "cannot destroy guest " + ev["guest"].dump() + ": " +
+                                     ev["error"].get<std::string>(),
+                                 ev});
+      continue;
+    }
+    // Everything the dead guest held is gone: its OP-TEE partition (threads, sessions, registered
+    // shm) and every call, buffer and pin the mediator kept for it.
+    const bool released = ev["optee_partition_left"] == 0 && ev["xen_calls"] == 0 &&
+                          ev["xen_shm_buffers"] == 0 && ev["xen_rpc_buffers"] == 0 &&
+                          ev["xen_pinned_pages"] == 0 &&
+                          ev["optee_partitions_in_memory"] == ev["live_guests"];
+    result.verdicts.push_back({"destroyed_guest_released",
+                               released ? reports::Outcome::kPass : reports::Outcome::kFail,
+                               "guest " + ev["guest"].dump() +
+                                   (released ? ": partition, calls, buffers and pins released"
+                                             : ": resources left behind"),
+                               ev});
+  }
   if (result.counters.contains("secure_threads_free")) {
     const bool all_free =
         result.counters["secure_threads_free"] == result.counters["secure_threads"];

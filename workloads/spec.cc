@@ -159,7 +159,7 @@ GroupSpec parse_group(const json& j, const std::string& path, const std::string&
   GroupSpec g;
   g.name = o.str("name");
   if (g.name.empty()) o.fail(o.at("name"), "must not be empty");
-  g.clients = static_cast<uint32_t>(o.integer("clients", 1, 1024, 1));
+  g.clients = static_cast<uint32_t>(o.integer("clients", 0, 1024, 1));
   if (o.has("pacing")) {
     Obj p(o.raw("pacing"), o.at("pacing"), file);
     constexpr const char* kModes[] = {"closed", "open"};
@@ -198,6 +198,12 @@ GroupSpec parse_group(const json& j, const std::string& path, const std::string&
     if (*g.stop_s <= g.start_s) o.fail(o.at("stop_s"), "must be after start_s");
   }
   g.record_samples = o.boolean("record_samples", false);
+  g.guest = static_cast<uint32_t>(o.integer("guest", 1, 64, 1));
+  if (o.has("destroy_guest_s")) {
+    g.destroy_guest_s = o.num("destroy_guest_s", 0, 86400);
+    if (*g.destroy_guest_s <= g.start_s) o.fail(o.at("destroy_guest_s"), "must be after start_s");
+    if (!g.stop_s) g.stop_s = g.destroy_guest_s;
+  }
   const json& mix = o.raw("mix");
   if (!mix.is_array() || mix.empty())
     o.fail(o.at("mix"), "expected a non-empty array of operations");
@@ -242,7 +248,12 @@ WorkloadSpec parse_spec(const json& j, const std::string& file) {
       o.fail(path + ".stop_s", "is after the end of the run (duration_s)");
     if (w.operations && g.pacing == Pacing::kOpen)
       o.fail(path + ".pacing", "open-loop groups need duration_s, not operations");
+    if (g.destroy_guest_s && w.duration_s && *g.destroy_guest_s >= *w.duration_s)
+      o.fail(path + ".destroy_guest_s", "is after the end of the run (duration_s)");
   }
+  uint64_t clients = 0;
+  for (const auto& g : w.groups) clients += g.clients;
+  if (clients == 0) o.fail("$.groups", "every group has 0 clients: nothing would run");
   o.done();
   return w;
 }

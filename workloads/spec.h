@@ -38,6 +38,10 @@ struct GroupSpec {
   double start_s = 0;            // into the measured phase
   std::optional<double> stop_s;  // stops issuing at this time, if set
   bool record_samples = false;   // keep (time, latency) of every call (low-rate groups)
+  uint32_t guest = 1;            // which guest's kernel the clients run in (1 = the first/native)
+  // The group's guest is destroyed at this time into the measured phase (Xen only); the group
+  // stops issuing then, and its calls in flight come back as counted errors.
+  std::optional<double> destroy_guest_s;
   std::vector<OpSpec> mix;
 };
 

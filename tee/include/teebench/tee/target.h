@@ -31,7 +31,15 @@ class Stack {
   virtual ~Stack() = default;
   // Throws std::runtime_error with a one-line reason.
   static std::unique_ptr<Stack> open(const Target& t);
-  virtual std::unique_ptr<Device> new_client() = 0;
+  // A client process in guest `guest` (1-based; without a hypervisor there is only guest 1).
+  // Throws std::runtime_error naming the problem.
+  virtual std::unique_ptr<Device> new_client(uint32_t guest) = 0;
+  std::unique_ptr<Device> new_client() { return new_client(1); }
+  virtual uint32_t guest_count() const { return 1; }
+  // Destroys guest `guest` while everything else keeps running, and reports what the stack still
+  // holds for it afterwards (all zero when it was released). Throws std::runtime_error where the
+  // stack cannot do this (a board, or no hypervisor).
+  virtual std::map<std::string, double> destroy_guest(uint32_t guest);
   // Counters from inside the stack where it exposes them (the emulator: secure thread states,
   // call-queue events, open sessions, shm objects). Empty for a real kernel device.
   virtual std::map<std::string, double> counters() const { return {}; }
