@@ -133,6 +133,8 @@ const std::vector<Knob>& table() {
          c.guest_ram = x;
          return std::string();
        }},
+      {{"supplicant", "supplicant", "y/n: run tee-supplicant (needed by plugin RPCs)"},
+       [](EmuConfig& c, std::string_view v) { return parse_bool(v, &c.supplicant); }},
       {{"profile", "profile", "platform cost profile: none, juno-a57, or a path to a JSON file"},
        [](EmuConfig& c, std::string_view v) {
          if (v.empty()) return std::string("profile needs a name");
@@ -189,6 +191,7 @@ nlohmann::json to_json(const EmuConfig& c) {
           {"CFG_VIRT_GUEST_COUNT", c.os.virt_guest_count},
           {"guests", c.guests},
           {"guest_ram", c.guest_ram},
+          {"supplicant", c.supplicant},
           {"profile", c.profile}};
 }
 

@@ -26,6 +26,7 @@ struct EmuConfig {
   uint32_t guests = 1;                 // guests created at start under Xen
   size_t guest_ram = size_t{64} << 20;  // RAM of each guest
   xen::MediatorLimits xen;
+  bool supplicant = true;  // each kernel runs tee-supplicant
 };
 
 struct KnobInfo {

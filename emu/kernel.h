@@ -11,6 +11,7 @@
 #include "emu/linux_tee/process.h"
 #include "emu/platform/memory.h"
 #include "emu/platform/smc.h"
+#include "emu/supplicant/tee_supplicant.h"
 
 namespace emu {
 
@@ -19,7 +20,8 @@ class Kernel {
   // `holder` keeps whatever `mem` and `conduit` live in (a guest's domain) alive for as long as
   // this kernel; it is released last. Throws std::runtime_error if the driver does not probe.
   Kernel(uint16_t domid, platform::Memory& mem, platform::SmcConduit& conduit,
-         const linux_tee::optee::DriverConfig& cfg, std::shared_ptr<void> holder = nullptr);
+         const linux_tee::optee::DriverConfig& cfg, bool supplicant,
+         std::shared_ptr<void> holder = nullptr);
   ~Kernel();
   Kernel(const Kernel&) = delete;
   Kernel& operator=(const Kernel&) = delete;
@@ -30,12 +32,17 @@ class Kernel {
   linux_tee::optee::Optee& driver() { return *driver_; }
   linux_tee::TeeDevice& tee0() { return driver_->client_device(); }
   std::unique_ptr<linux_tee::Process> spawn_process();
+  // tee-supplicant, if this kernel runs one (nullptr otherwise).
+  supplicant::TeeSupplicant* supplicant() { return supplicant_.get(); }
+  // Stops tee-supplicant (as by `kill`): RPCs that need it fail from now on.
+  void stop_supplicant() { supplicant_.reset(); }
 
  private:
   std::shared_ptr<void> holder_;
   uint16_t domid_;
   platform::Memory& mem_;
   std::unique_ptr<linux_tee::optee::Optee> driver_;
+  std::unique_ptr<supplicant::TeeSupplicant> supplicant_;
 };
 
 }  // namespace emu

@@ -30,7 +30,7 @@ Machine::Machine(const EmuConfig& cfg, const Interposer& interposer) : cfg_(cfg)
     interposer_ = interposer(*os_);
     conduit = interposer_.get();
   }
-  kernels_.push_back(std::make_shared<Kernel>(0, *mem_, *conduit, cfg.driver));
+  kernels_.push_back(std::make_shared<Kernel>(0, *mem_, *conduit, cfg.driver, cfg.supplicant));
 }
 
 Machine::~Machine() {
@@ -60,7 +60,8 @@ std::shared_ptr<Kernel> Machine::create_guest() {
   auto holder = std::make_shared<GuestHolder>(GuestHolder{d, xen::Vsmc(*hv_, d)});
   std::shared_ptr<Kernel> k;
   try {
-    k = std::make_shared<Kernel>(d->domid(), d->mem(), holder->vsmc, cfg_.driver, holder);
+    k = std::make_shared<Kernel>(d->domid(), d->mem(), holder->vsmc, cfg_.driver, cfg_.supplicant,
+                                 holder);
   } catch (...) {
     hv_->destroy_domain(*d);
     throw;

@@ -8,6 +8,8 @@
 #include <tee_internal_api.h>
 #include <tee_internal_api_extensions.h>
 
+#include "../plugin/bench_plugin.h"
+
 TEE_Result TA_CreateEntryPoint(void) { return TEE_SUCCESS; }
 
 void TA_DestroyEntryPoint(void) {}
@@ -87,6 +89,48 @@ static TEE_Result cmd_wait(uint32_t pt, TEE_Param p[4]) {
   return TEE_Wait(p[0].value.a);
 }
 
+/* The upstream way for a TA to reach the normal world: a tee-supplicant plugin. The plugin XORs
+ * the payload; the TA checks every byte that comes back. */
+static TEE_Result cmd_plugin(uint32_t pt, TEE_Param p[4]) {
+  static const TEE_UUID plugin = BENCH_PLUGIN_UUID;
+  uint32_t len;
+  uint32_t calls;
+  uint32_t good = 0;
+  uint32_t n;
+  uint32_t i;
+  uint8_t *buf = NULL;
+  TEE_Result res = TEE_SUCCESS;
+
+  if (pt != TEE_PARAM_TYPES(TEE_PARAM_TYPE_VALUE_INPUT, TEE_PARAM_TYPE_VALUE_OUTPUT,
+                            TEE_PARAM_TYPE_NONE, TEE_PARAM_TYPE_NONE))
+    return TEE_ERROR_BAD_PARAMETERS;
+  len = p[0].value.a;
+  calls = p[0].value.b;
+  if (len > TA_BENCH_PLUGIN_MAX_BYTES || calls < 1 || calls > TA_BENCH_MAX_CALLS)
+    return TEE_ERROR_BAD_PARAMETERS;
+  if (len) {
+    buf = TEE_Malloc(len, TEE_MALLOC_FILL_ZERO);
+    if (!buf) return TEE_ERROR_OUT_OF_MEMORY;
+  }
+  for (n = 0; n < calls; n++) {
+    size_t out = 0;
+    uint8_t key = (uint8_t)(0x5a + n);
+    int ok = 1;
+
+    for (i = 0; i < len; i++) buf[i] = (uint8_t)i;
+    res = tee_invoke_supp_plugin(&plugin, len ? BENCH_PLUGIN_CMD_XOR : BENCH_PLUGIN_CMD_NOP, key,
+                                 buf, len, &out);
+    if (res != TEE_SUCCESS) break;
+    if (out != len) ok = 0;
+    for (i = 0; i < len && ok; i++)
+      if (buf[i] != (uint8_t)(i ^ key)) ok = 0;
+    good += ok;
+  }
+  TEE_Free(buf);
+  p[1].value.a = good;
+  return res;
+}
+
 TEE_Result TA_InvokeCommandEntryPoint(void* sess_ctx, uint32_t cmd, uint32_t pt,
                                       TEE_Param params[4]) {
   (void)sess_ctx;
@@ -103,6 +147,8 @@ TEE_Result TA_InvokeCommandEntryPoint(void* sess_ctx, uint32_t cmd, uint32_t pt,
       return cmd_hold(pt, params);
     case TA_BENCH_CMD_WAIT:
       return cmd_wait(pt, params);
+    case TA_BENCH_CMD_PLUGIN:
+      return cmd_plugin(pt, params);
     default:
       return TEE_ERROR_NOT_SUPPORTED;
   }

@@ -4,6 +4,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <vector>
 
 #include "emu/linux_tee/client_uuid.h"
 
@@ -47,6 +48,8 @@ class ContextFile final : public File {
   long close_session(Process& p, uintptr_t uarg);
   long params_from_user(Process& p, TeeParam* params, size_t n, uintptr_t uparams);
   long params_to_user(Process& p, uintptr_t uparams, const TeeParam* params, size_t n);
+  long supp_recv(Process& p, uintptr_t uarg);
+  long supp_send(Process& p, uintptr_t uarg);
   void put_params(TeeParam* params, size_t n);
   template <typename Arg>
   long read_buf_arg(Process& p, uintptr_t uarg, Arg* arg, uintptr_t* ubuf, uintptr_t* uparams,
@@ -231,7 +234,88 @@ long ContextFile::close_session(Process& p, uintptr_t uarg) {
   return ctx_->dev->driver().close_session(ctx_, arg.session);
 }
 
+// TEE_IOC_SUPPL_RECV (tee_ioctl_supp_recv): the request's params go out as the supplicant sees
+// them, memrefs as shm id + offset + size.
+long ContextFile::supp_recv(Process& p, uintptr_t uarg) {
+  tee_ioctl_buf_data buf{};
+  if (p.copy_from_user(&buf, uarg, sizeof(buf))) return -EFAULT;
+  if (buf.buf_len > TEE_MAX_ARG_SIZE || buf.buf_len < sizeof(tee_iocl_supp_recv_arg))
+    return -EINVAL;
+  tee_iocl_supp_recv_arg arg{};
+  if (p.copy_from_user(&arg, buf.buf_ptr, sizeof(arg))) return -EFAULT;
+  if (sizeof(arg) + sizeof(tee_ioctl_param) * uint64_t{arg.num_params} != buf.buf_len)
+    return -EINVAL;
+  const uintptr_t uparams = buf.buf_ptr + sizeof(arg);
+  std::vector<TeeParam> params(arg.num_params);
+  // Only the META marker is read from the supplicant's params.
+  for (uint32_t i = 0; i < arg.num_params; ++i) {
+    tee_ioctl_param ip{};
+    if (p.copy_from_user(&ip, uparams + i * sizeof(ip), sizeof(ip))) return -EFAULT;
+    params[i].attr = ip.attr;
+  }
+  uint32_t func = 0;
+  uint32_t num = arg.num_params;
+  if (long rc = ctx_->dev->driver().supp_recv(ctx_, &func, &num, params.data())) return rc;
+  for (uint32_t i = 0; i < num; ++i) {
+    tee_ioctl_param ip{};
+    ip.attr = params[i].attr;
+    switch (params[i].attr & TEE_IOCTL_PARAM_ATTR_TYPE_MASK) {
+      case TEE_IOCTL_PARAM_ATTR_TYPE_MEMREF_INPUT:
+      case TEE_IOCTL_PARAM_ATTR_TYPE_MEMREF_OUTPUT:
+      case TEE_IOCTL_PARAM_ATTR_TYPE_MEMREF_INOUT:
+        ip.a = params[i].memref.offs;
+        ip.b = params[i].memref.size;
+        ip.c = params[i].memref.shm ? static_cast<uint64_t>(params[i].memref.shm->id)
+                                    : TEE_MEMREF_NULL;
+        break;
+      default:
+        ip.a = params[i].value.a;
+        ip.b = params[i].value.b;
+        ip.c = params[i].value.c;
+    }
+    if (p.copy_to_user(uparams + i * sizeof(ip), &ip, sizeof(ip))) return -EFAULT;
+  }
+  arg.func = func;
+  arg.num_params = num;
+  if (p.copy_to_user(buf.buf_ptr, &arg, sizeof(arg))) return -EFAULT;
+  return 0;
+}
+
+// TEE_IOC_SUPPL_SEND: only values and memref sizes come back.
+long ContextFile::supp_send(Process& p, uintptr_t uarg) {
+  tee_ioctl_buf_data buf{};
+  if (p.copy_from_user(&buf, uarg, sizeof(buf))) return -EFAULT;
+  if (buf.buf_len > TEE_MAX_ARG_SIZE || buf.buf_len < sizeof(tee_iocl_supp_send_arg))
+    return -EINVAL;
+  tee_iocl_supp_send_arg arg{};
+  if (p.copy_from_user(&arg, buf.buf_ptr, sizeof(arg))) return -EFAULT;
+  if (sizeof(arg) + sizeof(tee_ioctl_param) * uint64_t{arg.num_params} != buf.buf_len)
+    return -EINVAL;
+  std::vector<TeeParam> params(arg.num_params);
+  for (uint32_t i = 0; i < arg.num_params; ++i) {
+    tee_ioctl_param ip{};
+    if (p.copy_from_user(&ip, buf.buf_ptr + sizeof(arg) + i * sizeof(ip), sizeof(ip)))
+      return -EFAULT;
+    if (ip.attr & ~uint64_t{TEE_IOCTL_PARAM_ATTR_MASK}) return -EINVAL;
+    params[i].attr = ip.attr;
+    switch (ip.attr & TEE_IOCTL_PARAM_ATTR_TYPE_MASK) {
+      case TEE_IOCTL_PARAM_ATTR_TYPE_MEMREF_INPUT:
+      case TEE_IOCTL_PARAM_ATTR_TYPE_MEMREF_OUTPUT:
+      case TEE_IOCTL_PARAM_ATTR_TYPE_MEMREF_INOUT:
+        params[i].memref.size = static_cast<size_t>(ip.b);
+        break;
+      default:
+        params[i].value = {ip.a, ip.b, ip.c};
+    }
+  }
+  return ctx_->dev->driver().supp_send(ctx_, arg.ret, arg.num_params, params.data());
+}
+
 long ContextFile::ioctl(Process& p, unsigned int cmd, uintptr_t arg) {
+  if (ctx_->dev->privileged()) {
+    if (cmd == TEE_IOC_SUPPL_RECV) return supp_recv(p, arg);
+    if (cmd == TEE_IOC_SUPPL_SEND) return supp_send(p, arg);
+  }
   switch (cmd) {
     case TEE_IOC_VERSION:
       return version(p, arg);

@@ -9,6 +9,7 @@
 #include <cstring>
 
 #include "emu/abi/optee_msg.h"
+#include "emu/optee_os/tee_supp_plugin_rpc.h"
 #include "emu/optee_os/thread_rpc.h"
 #include "emu/platform/counter.h"
 
@@ -49,6 +50,14 @@ void TEE_GetREETime(TEE_Time* time) {
   emu::optee_os::thread_rpc_cmd(emu::abi::OPTEE_RPC_CMD_GET_TIME, {&p, 1});
   time->seconds = static_cast<uint32_t>(p.u.value.a);
   time->millis = static_cast<uint32_t>(p.u.value.b / 1000000u);
+}
+
+// libutee reaches this through the system PTA (PTA_SYSTEM_SUPP_PLUGIN_INVOKE); the emulated TA
+// calls the core routine that PTA runs directly.
+TEE_Result tee_invoke_supp_plugin(const TEE_UUID* uuid, uint32_t cmd, uint32_t sub_cmd, void* buf,
+                                  size_t len, size_t* outlen) {
+  if (!uuid) return TEE_ERROR_BAD_PARAMETERS;
+  return emu::optee_os::tee_invoke_supp_plugin_rpc(*uuid, cmd, sub_cmd, buf, len, outlen);
 }
 
 // A TA panic kills the process in the emulator: the bench TA never panics, and unwinding a TA's C

@@ -145,7 +145,10 @@ struct OpteeMediator::Impl {
         m.counters_.total_pages++;
         return -ENOMEM;
       }
-      if (ctx.bufs.count(cookie)) return -EINVAL;
+      if (ctx.bufs.count(cookie)) {
+        m.counters_.duplicate_cookie++;
+        return -EINVAL;
+      }
       ctx.bufs[cookie].pg_count = static_cast<uint32_t>(pg_count);
       ctx.buf_pages += static_cast<uint32_t>(pg_count);
     }

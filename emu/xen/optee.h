@@ -41,6 +41,7 @@ struct MediatorCounters {
   std::atomic<uint64_t> buffer_count{0};
   std::atomic<uint64_t> total_pages{0};
   std::atomic<uint64_t> pages_translated{0};
+  std::atomic<uint64_t> duplicate_cookie{0};  // a buffer cookie the domain already has tracked
   std::atomic<uint64_t> rejected{0};  // unknown SMCs, bad addresses, old tmem, bad commands
 };
 

@@ -3,4 +3,9 @@
 #ifndef TEEBENCH_TEE_INTERNAL_API_EXTENSIONS_H
 #define TEEBENCH_TEE_INTERNAL_API_EXTENSIONS_H
 #include "tee_internal_api.h"
+
+/* Calls a tee-supplicant plugin (libutee tee_system_pta.c): buf/len are both set or both zero;
+ * the plugin's output (up to len bytes) replaces buf, its length goes to *outlen. */
+TEE_Result tee_invoke_supp_plugin(const TEE_UUID *uuid, uint32_t cmd, uint32_t sub_cmd, void *buf,
+                                  size_t len, size_t *outlen);
 #endif

@@ -37,4 +37,11 @@
  * param 1 is held (not touched) for the whole wait. */
 #define TA_BENCH_CMD_WAIT 5
 
+/* VALUE_INPUT a = payload bytes (0..65536), b = plugin calls (1..16); VALUE_OUTPUT a = calls whose
+ * output was right. Calls the benchmark tee-supplicant plugin b times (the upstream TA -> client
+ * path: RPC SHM_ALLOC, SUPP_PLUGIN, SHM_FREE each time). */
+#define TA_BENCH_CMD_PLUGIN 6
+#define TA_BENCH_PLUGIN_MAX_BYTES 65536u
+#define TA_BENCH_MAX_CALLS 16u
+
 #endif

@@ -75,6 +75,7 @@ void Optee::probe() {
   }
 
   teedev_ = std::make_unique<TeeDevice>("tee0", *this, false, mem_);
+  suppdev_ = std::make_unique<TeeDevice>("teepriv0", *this, true, mem_);
   cq_ = std::make_unique<CallQueue>(cfg_.gen, 0);
   driver_ctx_ = teedev_->open_kernel_context();
 
@@ -125,12 +126,14 @@ void Optee::get_version(tee_ioctl_version_data* v) {
 }
 
 int Optee::open(TeeContext* ctx) {
+  if (ctx->dev == suppdev_.get()) return supp_.attach(ctx);
   ctx->data = new ContextData;
   ctx->cap_memref_null = info_.sec_caps & OPTEE_SMC_SEC_CAP_MEMREF_NULL;
   return 0;
 }
 
 void Optee::release(TeeContext* ctx) {
+  if (ctx->dev == suppdev_.get()) return supp_.release(ctx);
   auto* data = static_cast<ContextData*>(ctx->data);
   std::vector<uint32_t> sessions;
   {
@@ -141,6 +144,14 @@ void Optee::release(TeeContext* ctx) {
   for (uint32_t s : sessions) close_session_helper(ctx, s);
   delete data;
   ctx->data = nullptr;
+}
+
+int Optee::supp_recv(TeeContext* ctx, uint32_t* func, uint32_t* num_params, TeeParam* params) {
+  return supp_.recv(ctx, func, num_params, params);
+}
+
+int Optee::supp_send(TeeContext* ctx, uint32_t ret, uint32_t num_params, TeeParam* params) {
+  return supp_.send(ctx, ret, num_params, params);
 }
 
 size_t Optee::arg_cache_pages() const {

@@ -12,6 +12,7 @@
 
 #include "emu/abi/optee_msg.h"
 #include "emu/linux_tee/optee/call_queue.h"
+#include "emu/linux_tee/optee/supp.h"
 #include "emu/linux_tee/tee_core.h"
 #include "emu/linux_tee/tee_shm_pool.h"
 #include "emu/platform/smc.h"
@@ -47,6 +48,9 @@ class Optee final : public TeeDriver {
   ~Optee() override;
 
   TeeDevice& client_device() { return *teedev_; }
+  // /dev/teeprivN: where tee-supplicant attaches.
+  TeeDevice& supplicant_device() { return *suppdev_; }
+  Supp& supp() { return supp_; }
   const ProbeInfo& probe_info() const { return info_; }
   CallQueue& call_queue() { return *cq_; }
   platform::SmcConduit& conduit() { return conduit_; }
@@ -60,6 +64,8 @@ class Optee final : public TeeDriver {
   int close_session(TeeContext* ctx, uint32_t session) override;
   int invoke_func(TeeContext* ctx, tee_ioctl_invoke_arg* arg, TeeParam* params) override;
   int cancel_req(TeeContext* ctx, uint32_t cancel_id, uint32_t session) override;
+  int supp_recv(TeeContext* ctx, uint32_t* func, uint32_t* num_params, TeeParam* params) override;
+  int supp_send(TeeContext* ctx, uint32_t ret, uint32_t num_params, TeeParam* params) override;
   int shm_register(TeeContext* ctx, TeeShm* shm) override;
   int shm_unregister(TeeContext* ctx, TeeShm* shm) override;
   TeeShmPool& pool() override { return *pool_; }
@@ -95,6 +101,8 @@ class Optee final : public TeeDriver {
   void handle_rpc_cmd(TeeContext* ctx, abi::OpteeMsgArg* arg, std::vector<TeeShm*>* lists);
   void rpc_shm_alloc(abi::OpteeMsgArg* arg, std::vector<TeeShm*>* lists);
   void rpc_shm_free(abi::OpteeMsgArg* arg);
+  void rpc_supp_cmd(abi::OpteeMsgArg* arg);
+  TeeShm* rpc_shm_alloc_appl(size_t size, abi::OpteeMsgArg* arg);
   // notif.cc
   int notif_wait(uint64_t key);
   int notif_send(uint64_t key);
@@ -105,6 +113,8 @@ class Optee final : public TeeDriver {
   ProbeInfo info_;
   std::unique_ptr<TeeShmPool> pool_;
   std::unique_ptr<TeeDevice> teedev_;
+  std::unique_ptr<TeeDevice> suppdev_;
+  Supp supp_;
   std::unique_ptr<CallQueue> cq_;
   TeeContext* driver_ctx_ = nullptr;  // the driver's own context (optee->ctx)
   bool arg_cache_shared_ = false;     // OPTEE_SHM_ARG_SHARED

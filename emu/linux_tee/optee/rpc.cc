@@ -1,11 +1,13 @@
 // RPCs from the secure world (Linux drivers/tee/optee/smc_abi.c optee_handle_rpc, rpc.c).
-// The kernel serves GET_TIME, NOTIFICATION, SUSPEND and SHM_ALLOC/FREE itself; everything else
-// belongs to tee-supplicant.
+// The kernel serves GET_TIME, NOTIFICATION, SUSPEND and kernel SHM_ALLOC/FREE itself; application
+// buffers and everything else go to tee-supplicant (supp.h).
 #include <time.h>
 
 #include <chrono>
 #include <cstring>
 #include <thread>
+
+#include <linux/tee.h>
 
 #include "emu/abi/optee_smc.h"
 #include "emu/linux_tee/optee/optee_private.h"
@@ -32,15 +34,19 @@ void Optee::rpc_shm_alloc(OpteeMsgArg* arg, std::vector<TeeShm*>* lists) {
   }
   const uint64_t type = p[0].u.value.a;
   const uint64_t size = p[0].u.value.b;
-  if (type != OPTEE_RPC_SHM_TYPE_KERNEL) {
-    // APPL buffers come from tee-supplicant, which this device does not have attached.
-    arg->ret = kTeeErrorOutOfMemory;
-    return;
-  }
-  int err = 0;
-  TeeShm* shm = teedev_->shm_alloc(driver_ctx_, size, TEE_SHM_PRIV | TEE_SHM_POOL, &err);
-  if (!shm) {
-    arg->ret = kTeeErrorOutOfMemory;
+  TeeShm* shm = nullptr;
+  if (type == OPTEE_RPC_SHM_TYPE_APPL) {
+    shm = rpc_shm_alloc_appl(size, arg);
+    if (!shm) return;
+  } else if (type == OPTEE_RPC_SHM_TYPE_KERNEL) {
+    int err = 0;
+    shm = teedev_->shm_alloc(driver_ctx_, size, TEE_SHM_PRIV | TEE_SHM_POOL, &err);
+    if (!shm) {
+      arg->ret = kTeeErrorOutOfMemory;
+      return;
+    }
+  } else {
+    arg->ret = kTeeErrorBadParameters;
     return;
   }
   std::memset(&p[0], 0, sizeof(p[0]));
@@ -62,15 +68,78 @@ void Optee::rpc_shm_alloc(OpteeMsgArg* arg, std::vector<TeeShm*>* lists) {
   arg->ret = kTeeSuccess;
 }
 
+// An application buffer: tee-supplicant allocates (and registers) it in its own process and
+// names it by shm id; the kernel holds a reference until OP-TEE frees it (optee_rpc_cmd_alloc_suppl).
+TeeShm* Optee::rpc_shm_alloc_appl(size_t size, OpteeMsgArg* arg) {
+  TeeParam p;
+  p.attr = TEE_IOCTL_PARAM_ATTR_TYPE_VALUE_INOUT;
+  p.value = {OPTEE_RPC_SHM_TYPE_APPL, size, 0};
+  arg->ret = supp_.thrd_req(OPTEE_RPC_CMD_SHM_ALLOC, 1, &p);
+  if (arg->ret != kTeeSuccess) return nullptr;
+  TeeShm* shm = nullptr;
+  if (TeeContext* sctx = supp_.ctx(); sctx && p.value.c <= INT32_MAX)
+    shm = suppdev_->shm_get_from_id(sctx, static_cast<int>(p.value.c));
+  if (!shm) arg->ret = kTeeErrorOutOfMemory;
+  return shm;
+}
+
 void Optee::rpc_shm_free(OpteeMsgArg* arg) {
   OpteeMsgParam* p = params_of(arg);
   if (!one_param(arg, OPTEE_MSG_ATTR_TYPE_VALUE_INPUT) ||
-      p[0].u.value.a != OPTEE_RPC_SHM_TYPE_KERNEL) {
+      (p[0].u.value.a != OPTEE_RPC_SHM_TYPE_KERNEL && p[0].u.value.a != OPTEE_RPC_SHM_TYPE_APPL)) {
     arg->ret = kTeeErrorBadParameters;
     return;
   }
-  teedev_->shm_put(reinterpret_cast<TeeShm*>(p[0].u.value.b));
+  auto* shm = reinterpret_cast<TeeShm*>(p[0].u.value.b);
+  if (p[0].u.value.a == OPTEE_RPC_SHM_TYPE_APPL) {
+    TeeParam sp;
+    sp.attr = TEE_IOCTL_PARAM_ATTR_TYPE_VALUE_INPUT;
+    sp.value = {OPTEE_RPC_SHM_TYPE_APPL, static_cast<uint64_t>(shm->id), 0};
+    supp_.thrd_req(OPTEE_RPC_CMD_SHM_FREE, 1, &sp);
+    suppdev_->shm_put(shm);
+  } else {
+    teedev_->shm_put(shm);
+  }
   arg->ret = kTeeSuccess;
+}
+
+// Anything else is tee-supplicant's (optee_rpc_supp_cmd): values pass as they are, RMEM params as
+// memrefs of the shm their cookie names.
+void Optee::rpc_supp_cmd(OpteeMsgArg* arg) {
+  OpteeMsgParam* mp = params_of(arg);
+  TeeParam ps[kThreadRpcMaxNumParams];
+  const size_t n = arg->num_params;
+  for (size_t i = 0; i < n; ++i) {
+    const uint64_t t = mp[i].attr & OPTEE_MSG_ATTR_TYPE_MASK;
+    switch (t) {
+      case OPTEE_MSG_ATTR_TYPE_NONE:
+      case OPTEE_MSG_ATTR_TYPE_VALUE_INPUT:
+      case OPTEE_MSG_ATTR_TYPE_VALUE_OUTPUT:
+      case OPTEE_MSG_ATTR_TYPE_VALUE_INOUT:
+        ps[i].attr = t;  // the same numbers in both ABIs
+        ps[i].value = {mp[i].u.value.a, mp[i].u.value.b, mp[i].u.value.c};
+        break;
+      case OPTEE_MSG_ATTR_TYPE_RMEM_INPUT:
+      case OPTEE_MSG_ATTR_TYPE_RMEM_OUTPUT:
+      case OPTEE_MSG_ATTR_TYPE_RMEM_INOUT:
+        ps[i].attr = t - OPTEE_MSG_ATTR_TYPE_RMEM_INPUT + TEE_IOCTL_PARAM_ATTR_TYPE_MEMREF_INPUT;
+        ps[i].memref = {reinterpret_cast<TeeShm*>(mp[i].u.rmem.shm_ref),
+                        static_cast<size_t>(mp[i].u.rmem.offs),
+                        static_cast<size_t>(mp[i].u.rmem.size)};
+        break;
+      default:
+        arg->ret = kTeeErrorBadParameters;
+        return;
+    }
+  }
+  arg->ret = supp_.thrd_req(arg->cmd, n, ps);
+  for (size_t i = 0; i < n; ++i) {
+    const uint64_t t = mp[i].attr & OPTEE_MSG_ATTR_TYPE_MASK;
+    if (t == OPTEE_MSG_ATTR_TYPE_VALUE_OUTPUT || t == OPTEE_MSG_ATTR_TYPE_VALUE_INOUT)
+      mp[i].u.value = {ps[i].value.a, ps[i].value.b, ps[i].value.c};
+    else if (t == OPTEE_MSG_ATTR_TYPE_RMEM_OUTPUT || t == OPTEE_MSG_ATTR_TYPE_RMEM_INOUT)
+      mp[i].u.rmem.size = ps[i].memref.size;
+  }
 }
 
 void Optee::handle_rpc_cmd(TeeContext*, OpteeMsgArg* arg, std::vector<TeeShm*>* lists) {
@@ -118,9 +187,7 @@ void Optee::handle_rpc_cmd(TeeContext*, OpteeMsgArg* arg, std::vector<TeeShm*>* 
       rpc_shm_free(arg);
       break;
     default:
-      // A request for tee-supplicant with none attached to this device: fails as upstream does
-      // for a context that may not wait for it.
-      arg->ret = kTeeErrorCommunication;
+      rpc_supp_cmd(arg);
       break;
   }
 }

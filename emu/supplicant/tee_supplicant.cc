@@ -1,0 +1,223 @@
+#include "emu/supplicant/tee_supplicant.h"
+
+#include <linux/tee.h>
+
+#include <cerrno>
+#include <cstring>
+#include <stdexcept>
+#include <string>
+
+#include "emu/abi/optee_msg.h"
+
+extern "C" {
+#include "tee_plugin_method.h"
+extern struct plugin_method bench_plugin_method;
+}
+
+namespace emu::supplicant {
+
+using namespace emu::abi;
+using platform::kPageSize;
+
+namespace {
+
+constexpr uint32_t kRpcNumParams = 5;  // RPC_NUM_PARAMS: one META plus four
+constexpr uint32_t kSuppPluginInvoke = 0;  // OPTEE_RPC_SUPP_PLUGIN_INVOKE
+
+// A supplicant request buffer: the header, then room for kRpcNumParams params.
+template <typename Hdr>
+struct ArgBuf {
+  alignas(8) uint8_t bytes[sizeof(Hdr) + kRpcNumParams * sizeof(tee_ioctl_param)] = {};
+  Hdr& hdr() { return *reinterpret_cast<Hdr*>(bytes); }
+  tee_ioctl_param* params() { return reinterpret_cast<tee_ioctl_param*>(bytes + sizeof(Hdr)); }
+  tee_ioctl_buf_data data(uint32_t n) {
+    return {reinterpret_cast<uintptr_t>(bytes), sizeof(Hdr) + n * sizeof(tee_ioctl_param)};
+  }
+};
+
+}  // namespace
+
+const std::vector<const plugin_method*>& TeeSupplicant::plugins() {
+  static const std::vector<const plugin_method*> p = [] {
+    std::vector<const plugin_method*> v = {&bench_plugin_method};
+    for (const auto* m : v) m->init();
+    return v;
+  }();
+  return p;
+}
+
+TeeSupplicant::TeeSupplicant(linux_tee::TeeDevice& teepriv, platform::Memory& mem,
+                             std::function<void()> signal)
+    : proc_(mem), dev_(teepriv), signal_(std::move(signal)) {
+  fd_ = dev_.open(proc_);
+  if (fd_ < 0)
+    throw std::runtime_error("tee-supplicant: cannot open " + dev_.name() + ": " +
+                             std::strerror(-fd_));
+  plugins();
+  std::lock_guard g(lock_);
+  threads_.emplace_back([this] { serve(); });
+}
+
+TeeSupplicant::~TeeSupplicant() {
+  {
+    std::lock_guard g(lock_);
+    stopping_ = true;
+  }
+  signal_();
+  // Threads spawned while stopping see stopping_; keep joining until none is left.
+  for (;;) {
+    std::vector<std::thread> ts;
+    {
+      std::lock_guard g(lock_);
+      ts.swap(threads_);
+    }
+    if (ts.empty()) break;
+    for (auto& t : ts) t.join();
+  }
+  proc_.exit();
+}
+
+size_t TeeSupplicant::threads() const {
+  std::lock_guard g(lock_);
+  return threads_.size();
+}
+
+long TeeSupplicant::ioctl(unsigned int cmd, void* arg) {
+  auto f = proc_.get_file(fd_);
+  if (!f) return -EBADF;
+  return f->ioctl(proc_, cmd, reinterpret_cast<uintptr_t>(arg));
+}
+
+void TeeSupplicant::serve() {
+  for (;;) {
+    ArgBuf<tee_iocl_supp_recv_arg> rb;
+    rb.hdr().num_params = kRpcNumParams;
+    rb.params()[0].attr = TEE_IOCTL_PARAM_ATTR_TYPE_VALUE_INOUT | TEE_IOCTL_PARAM_ATTR_META;
+    tee_ioctl_buf_data bd = rb.data(kRpcNumParams);
+    {
+      std::lock_guard g(lock_);
+      if (stopping_) return;
+      ++idle_;
+    }
+    const long rc = ioctl(TEE_IOC_SUPPL_RECV, &bd);
+    {
+      std::lock_guard g(lock_);
+      --idle_;
+      if (rc || stopping_) {
+        if (rc == -EINTR || stopping_) return;
+        continue;
+      }
+      // The last idle thread took this request: start another so the next one does not wait.
+      if (idle_ == 0) threads_.emplace_back([this] { serve(); });
+    }
+    const uint32_t n = rb.hdr().num_params;
+    const uint32_t ret = handle(rb.hdr().func, n - 1, &rb.params()[1]);
+    ArgBuf<tee_iocl_supp_send_arg> sb;
+    sb.hdr().ret = ret;
+    sb.hdr().num_params = n;
+    // The META id goes back as it came; the rest carry the answer.
+    std::memcpy(sb.params(), rb.params(), sizeof(tee_ioctl_param) * n);
+    tee_ioctl_buf_data sbd = sb.data(n);
+    served_++;  // before the answer, so whoever it wakes sees the count
+    ioctl(TEE_IOC_SUPPL_SEND, &sbd);
+  }
+}
+
+uint32_t TeeSupplicant::handle(uint32_t func, uint32_t num_params, void* params) {
+  auto* p = static_cast<tee_ioctl_param*>(params);
+  switch (func) {
+    case OPTEE_RPC_CMD_SHM_ALLOC:
+      if (num_params != 1) return kTeeErrorBadParameters;
+      return shm_alloc(p);
+    case OPTEE_RPC_CMD_SHM_FREE:
+      if (num_params != 1) return kTeeErrorBadParameters;
+      return shm_free(p);
+    case OPTEE_RPC_CMD_SUPP_PLUGIN:
+      return plugin(num_params, p);
+    default:
+      return kTeeErrorNotSupported;
+  }
+}
+
+// With REG_MEM: page-aligned memory of its own, registered (tee_supplicant.c process_alloc).
+uint32_t TeeSupplicant::shm_alloc(void* params) {
+  auto* p = static_cast<tee_ioctl_param*>(params);
+  const size_t len = p->b;
+  if (len == 0) return kTeeErrorBadParameters;
+  std::vector<platform::paddr_t> pages;
+  auto& mem = proc_.mem();
+  for (size_t i = 0; i < (len + kPageSize - 1) / kPageSize; ++i) {
+    auto pa = mem.alloc_page();
+    if (!pa) {
+      for (auto q : pages) mem.put_page(q);
+      return kTeeErrorOutOfMemory;
+    }
+    pages.push_back(*pa);
+  }
+  int err = 0;
+  void* addr = proc_.mm().map(pages, nullptr, &err);
+  for (auto q : pages) mem.put_page(q);
+  if (!addr) return kTeeErrorOutOfMemory;
+  tee_ioctl_shm_register_data reg{};
+  reg.addr = reinterpret_cast<uintptr_t>(addr);
+  reg.length = len;
+  const long shm_fd = ioctl(TEE_IOC_SHM_REGISTER, &reg);
+  if (shm_fd < 0) {
+    proc_.mm().unmap(addr, len);
+    return kTeeErrorOutOfMemory;
+  }
+  {
+    std::lock_guard g(lock_);
+    shms_[reg.id] = Buffer{addr, len, static_cast<int>(shm_fd)};
+  }
+  p->c = static_cast<uint64_t>(reg.id);
+  return kTeeSuccess;
+}
+
+uint32_t TeeSupplicant::shm_free(void* params) {
+  auto* p = static_cast<tee_ioctl_param*>(params);
+  Buffer b;
+  {
+    std::lock_guard g(lock_);
+    auto it = shms_.find(static_cast<int>(p->b));
+    if (it == shms_.end()) return kTeeErrorBadParameters;
+    b = it->second;
+    shms_.erase(it);
+  }
+  proc_.close_fd(b.fd);
+  proc_.mm().unmap(b.addr, b.len);
+  return kTeeSuccess;
+}
+
+// plugin_process: exactly VALUE_IN, VALUE_IN, VALUE_INOUT, MEMREF_INOUT; the UUID rebuilt from
+// four little-endian words.
+uint32_t TeeSupplicant::plugin(uint32_t num_params, void* params) {
+  auto* p = static_cast<tee_ioctl_param*>(params);
+  if (num_params != 4 || p[0].attr != TEE_IOCTL_PARAM_ATTR_TYPE_VALUE_INPUT ||
+      p[1].attr != TEE_IOCTL_PARAM_ATTR_TYPE_VALUE_INPUT ||
+      p[2].attr != TEE_IOCTL_PARAM_ATTR_TYPE_VALUE_INOUT ||
+      p[3].attr != TEE_IOCTL_PARAM_ATTR_TYPE_MEMREF_INOUT || p[0].a != kSuppPluginInvoke)
+    return kTeeErrorBadParameters;
+  const uint32_t words[4] = {static_cast<uint32_t>(p[0].b), static_cast<uint32_t>(p[0].c),
+                             static_cast<uint32_t>(p[1].a), static_cast<uint32_t>(p[1].b)};
+  TEEC_UUID uuid;
+  std::memcpy(&uuid, words, sizeof(uuid));
+  const plugin_method* m = nullptr;
+  for (const auto* c : plugins())
+    if (std::memcmp(&c->uuid, &uuid, sizeof(uuid)) == 0) m = c;
+  if (!m) return kTeeErrorItemNotFound;
+  uint8_t* data = nullptr;
+  if (p[3].c != TEE_MEMREF_NULL) {
+    std::lock_guard g(lock_);
+    auto it = shms_.find(static_cast<int>(p[3].c));
+    if (it == shms_.end() || p[3].a + p[3].b > it->second.len) return kTeeErrorBadParameters;
+    data = static_cast<uint8_t*>(it->second.addr) + p[3].a;
+  }
+  size_t out_len = 0;
+  const uint32_t res = m->invoke(static_cast<unsigned>(p[1].c), static_cast<unsigned>(p[2].a),
+                                 data, static_cast<size_t>(p[3].b), &out_len);
+  p[2].b = out_len;
+  return res;
+}
+
+}  // namespace emu::supplicant
