@@ -133,6 +133,25 @@ const std::vector<Knob>& table() {
          c.guest_ram = x;
          return std::string();
        }},
+      {{"defect", "defect",
+        "known bugs to switch on, comma separated: ocall-deadlock (ref 7.1), ctx-pinned (8.1b), "
+        "none"},
+       [](EmuConfig& c, std::string_view v) {
+         auto& d = c.driver.defects;
+         d = {};
+         while (!v.empty()) {
+           const auto comma = v.find(',');
+           const std::string_view name = v.substr(0, comma);
+           if (name == "ocall-deadlock")
+             d.ocall_deadlock = true;
+           else if (name == "ctx-pinned")
+             d.ctx_pinned_by_arg_cache = true;
+           else if (name != "none")
+             return "'" + std::string(name) + "' is not ocall-deadlock, ctx-pinned or none";
+           v = comma == std::string_view::npos ? std::string_view() : v.substr(comma + 1);
+         }
+         return std::string();
+       }},
       {{"supplicant", "supplicant", "y/n: run tee-supplicant (needed by plugin RPCs)"},
        [](EmuConfig& c, std::string_view v) { return parse_bool(v, &c.supplicant); }},
       {{"profile", "profile", "platform cost profile: none, juno-a57, or a path to a JSON file"},
@@ -192,6 +211,8 @@ nlohmann::json to_json(const EmuConfig& c) {
           {"guests", c.guests},
           {"guest_ram", c.guest_ram},
           {"supplicant", c.supplicant},
+          {"defect_ocall_deadlock", c.driver.defects.ocall_deadlock},
+          {"defect_ctx_pinned", c.driver.defects.ctx_pinned_by_arg_cache},
           {"profile", c.profile}};
 }
 

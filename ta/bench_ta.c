@@ -131,6 +131,66 @@ static TEE_Result cmd_plugin(uint32_t pt, TEE_Param p[4]) {
   return res;
 }
 
+/* The proposed in-thread OCALL: the client serves the command while this call waits. */
+static TEE_Result cmd_ocall(uint32_t pt, TEE_Param p[4]) {
+  uint32_t held = TEE_PARAM_TYPE_GET(pt, 2);
+  uint32_t len;
+  uint32_t calls;
+  uint32_t good = 0;
+  uint32_t n;
+  uint32_t i;
+  uint8_t *buf = NULL;
+  TEE_Result res = TEE_SUCCESS;
+
+  if (TEE_PARAM_TYPE_GET(pt, 0) != TEE_PARAM_TYPE_VALUE_INPUT ||
+      TEE_PARAM_TYPE_GET(pt, 1) != TEE_PARAM_TYPE_VALUE_OUTPUT ||
+      (held != TEE_PARAM_TYPE_NONE && held != TEE_PARAM_TYPE_MEMREF_INPUT &&
+       held != TEE_PARAM_TYPE_MEMREF_OUTPUT && held != TEE_PARAM_TYPE_MEMREF_INOUT) ||
+      TEE_PARAM_TYPE_GET(pt, 3) != TEE_PARAM_TYPE_NONE)
+    return TEE_ERROR_BAD_PARAMETERS;
+  len = p[0].value.a;
+  calls = p[0].value.b;
+  if (len > TA_BENCH_PLUGIN_MAX_BYTES || calls < 1 || calls > TA_BENCH_MAX_CALLS)
+    return TEE_ERROR_BAD_PARAMETERS;
+  if (len) {
+    buf = TEE_Malloc(len, TEE_MALLOC_FILL_ZERO);
+    if (!buf) return TEE_ERROR_OUT_OF_MEMORY;
+  }
+  for (n = 0; n < calls; n++) {
+    TEE_Param op[4];
+    uint32_t origin = 0;
+    uint8_t key = (uint8_t)(0x21 + n);
+    int ok = 1;
+
+    TEE_MemFill(op, 0, sizeof(op));
+    if (len) {
+      for (i = 0; i < len; i++) buf[i] = (uint8_t)i;
+      op[0].memref.buffer = buf;
+      op[0].memref.size = len;
+      op[1].value.a = key;
+      res = TEE_InvokeCACommand(0, TA_BENCH_OCALL_XOR,
+                                TEE_PARAM_TYPES(TEE_PARAM_TYPE_MEMREF_INOUT,
+                                                TEE_PARAM_TYPE_VALUE_INPUT, TEE_PARAM_TYPE_NONE,
+                                                TEE_PARAM_TYPE_NONE),
+                                op, &origin);
+      for (i = 0; i < len && res == TEE_SUCCESS && ok; i++)
+        if (buf[i] != (uint8_t)(i ^ key)) ok = 0;
+    } else {
+      op[0].value.a = n;
+      res = TEE_InvokeCACommand(0, TA_BENCH_OCALL_INC,
+                                TEE_PARAM_TYPES(TEE_PARAM_TYPE_VALUE_INOUT, TEE_PARAM_TYPE_NONE,
+                                                TEE_PARAM_TYPE_NONE, TEE_PARAM_TYPE_NONE),
+                                op, &origin);
+      ok = op[0].value.a == n + 1;
+    }
+    if (res != TEE_SUCCESS) break;
+    good += ok;
+  }
+  TEE_Free(buf);
+  p[1].value.a = good;
+  return res;
+}
+
 TEE_Result TA_InvokeCommandEntryPoint(void* sess_ctx, uint32_t cmd, uint32_t pt,
                                       TEE_Param params[4]) {
   (void)sess_ctx;
@@ -149,6 +209,8 @@ TEE_Result TA_InvokeCommandEntryPoint(void* sess_ctx, uint32_t cmd, uint32_t pt,
       return cmd_wait(pt, params);
     case TA_BENCH_CMD_PLUGIN:
       return cmd_plugin(pt, params);
+    case TA_BENCH_CMD_OCALL:
+      return cmd_ocall(pt, params);
     default:
       return TEE_ERROR_NOT_SUPPORTED;
   }

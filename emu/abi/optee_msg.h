@@ -92,6 +92,11 @@ inline constexpr uint32_t OPTEE_RPC_NOTIFICATION_WAIT = 0;
 inline constexpr uint32_t OPTEE_RPC_NOTIFICATION_SEND = 1;
 inline constexpr uint32_t OPTEE_RPC_SHM_TYPE_APPL = 0;
 inline constexpr uint32_t OPTEE_RPC_SHM_TYPE_KERNEL = 1;
+// Memory shared with the client application (optee_os optee_rpc_cmd.h; used by the OCALL series).
+inline constexpr uint32_t OPTEE_RPC_SHM_TYPE_CLIENT_APPL = 2;
+// The OCALL RPC of the unmerged in-thread OCALL series (reference §7.1). Its number is not in the
+// reference: teebench assigns one above every upstream RPC command.
+inline constexpr uint32_t OPTEE_RPC_CMD_OCALL = 0x4f43;
 
 // Result codes the two worlds exchange in optee_msg_arg.ret (the GlobalPlatform values).
 inline constexpr uint32_t kTeeSuccess = 0;

@@ -34,8 +34,12 @@ class ShmFile final : public File {
 class ContextFile final : public File {
  public:
   explicit ContextFile(TeeContext* ctx) : ctx_(ctx) {}
-  // tee_release -> teedev_close_context: the context lives on while shm objects hold it.
-  ~ContextFile() override { teedev_ctx_put(ctx_); }
+  // tee_release -> teedev_close_context: the driver hears of the close at once (close_context),
+  // but the context itself lives on while shm objects hold it.
+  ~ContextFile() override {
+    ctx_->dev->driver().close_context(ctx_);
+    teedev_ctx_put(ctx_);
+  }
   long ioctl(Process& p, unsigned int cmd, uintptr_t arg) override;
 
  private:
@@ -48,6 +52,7 @@ class ContextFile final : public File {
   long close_session(Process& p, uintptr_t uarg);
   long params_from_user(Process& p, TeeParam* params, size_t n, uintptr_t uparams);
   long params_to_user(Process& p, uintptr_t uparams, const TeeParam* params, size_t n);
+  long params_to_user_whole(Process& p, uintptr_t uparams, const TeeParam* params, size_t n);
   long supp_recv(Process& p, uintptr_t uarg);
   long supp_send(Process& p, uintptr_t uarg);
   void put_params(TeeParam* params, size_t n);
@@ -165,6 +170,30 @@ long ContextFile::params_to_user(Process& p, uintptr_t uparams, const TeeParam* 
   return 0;
 }
 
+long ContextFile::params_to_user_whole(Process& p, uintptr_t uparams, const TeeParam* params,
+                                       size_t n) {
+  for (size_t i = 0; i < n; ++i) {
+    tee_ioctl_param ip{};
+    ip.attr = params[i].attr;
+    switch (params[i].attr & TEE_IOCTL_PARAM_ATTR_TYPE_MASK) {
+      case TEE_IOCTL_PARAM_ATTR_TYPE_MEMREF_INPUT:
+      case TEE_IOCTL_PARAM_ATTR_TYPE_MEMREF_OUTPUT:
+      case TEE_IOCTL_PARAM_ATTR_TYPE_MEMREF_INOUT:
+        ip.a = params[i].memref.offs;
+        ip.b = params[i].memref.size;
+        ip.c = params[i].memref.shm ? static_cast<uint64_t>(params[i].memref.shm->id)
+                                    : TEE_MEMREF_NULL;
+        break;
+      default:
+        ip.a = params[i].value.a;
+        ip.b = params[i].value.b;
+        ip.c = params[i].value.c;
+    }
+    if (p.copy_to_user(uparams + i * sizeof(ip), &ip, sizeof(ip))) return -EFAULT;
+  }
+  return 0;
+}
+
 template <typename Arg>
 long ContextFile::read_buf_arg(Process& p, uintptr_t uarg, Arg* arg, uintptr_t* ubuf,
                                uintptr_t* uparams, size_t* nparams) {
@@ -215,8 +244,13 @@ long ContextFile::invoke(Process& p, uintptr_t uarg) {
   if (long rc = read_buf_arg(p, uarg, &arg, &ubuf, &uparams, &n)) return rc;
   TeeParam params[kMaxParams];
   long rc = params_from_user(p, params, n, uparams);
+  // An OCALL-aware invoke (last param the META descriptor) may come back carrying a request
+  // instead of results: its params go out whole, memrefs as shm ids (the series' tee_core change).
+  const bool ocall = rc == 0 && n && params[n - 1].attr == (TEE_IOCTL_PARAM_ATTR_TYPE_VALUE_INOUT |
+                                                           TEE_IOCTL_PARAM_ATTR_META);
   if (rc == 0) rc = ctx_->dev->driver().invoke_func(ctx_, &arg, params);
-  if (rc == 0) rc = params_to_user(p, uparams, params, n);
+  if (rc == 0) rc = ocall ? params_to_user_whole(p, uparams, params, n)
+                          : params_to_user(p, uparams, params, n);
   if (rc == 0 && p.copy_to_user(ubuf, &arg, sizeof(arg))) rc = -EFAULT;
   put_params(params, n);
   return rc;

@@ -82,6 +82,8 @@ class TeeDriver {
   virtual void get_version(tee_ioctl_version_data* v) = 0;
   virtual int open(TeeContext* ctx) = 0;
   virtual void release(TeeContext* ctx) = 0;
+  // The fd of `ctx` was closed; the context may live on (shm objects hold it).
+  virtual void close_context(TeeContext*) {}
   virtual int open_session(TeeContext* ctx, tee_ioctl_open_session_arg* arg, TeeParam* params) = 0;
   virtual int close_session(TeeContext* ctx, uint32_t session) = 0;
   virtual int invoke_func(TeeContext* ctx, tee_ioctl_invoke_arg* arg, TeeParam* params) = 0;

@@ -9,7 +9,10 @@
 #include <cstring>
 
 #include "emu/abi/optee_msg.h"
+#include "emu/optee_os/tee_ocall.h"
 #include "emu/optee_os/tee_supp_plugin_rpc.h"
+#include "emu/optee_os/tee_ta_manager.h"
+#include "emu/optee_os/thread.h"
 #include "emu/optee_os/thread_rpc.h"
 #include "emu/platform/counter.h"
 
@@ -58,6 +61,18 @@ TEE_Result tee_invoke_supp_plugin(const TEE_UUID* uuid, uint32_t cmd, uint32_t s
                                   size_t len, size_t* outlen) {
   if (!uuid) return TEE_ERROR_BAD_PARAMETERS;
   return emu::optee_os::tee_invoke_supp_plugin_rpc(*uuid, cmd, sub_cmd, buf, len, outlen);
+}
+
+// The OCALL series' TA API: a command to the client application that opened the session.
+TEE_Result TEE_InvokeCACommand(uint32_t cancellationRequestTimeout, uint32_t commandID,
+                               uint32_t paramTypes, TEE_Param params[4], uint32_t* returnOrigin) {
+  (void)cancellationRequestTimeout;  // the emulated client is never asked to cancel
+  uint32_t origin = TEE_ORIGIN_COMMS;
+  auto* t = emu::optee_os::ThreadPool::current();
+  const TEE_UUID ta = t && t->ta ? t->ta->uuid : TEE_UUID{};
+  const TEE_Result r = emu::optee_os::tee_ocall_rpc(ta, commandID, paramTypes, params, &origin);
+  if (returnOrigin) *returnOrigin = origin;
+  return r;
 }
 
 // A TA panic kills the process in the emulator: the bench TA never panics, and unwinding a TA's C

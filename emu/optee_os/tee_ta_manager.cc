@@ -1,5 +1,7 @@
 #include "emu/optee_os/tee_ta_manager.h"
 
+#include "emu/optee_os/thread.h"
+
 #include "emu/abi/optee_msg.h"
 
 namespace emu::optee_os {
@@ -103,7 +105,11 @@ TaResult TaManager::invoke(uint32_t session_id, uint32_t cmd, TaArgs& args) {
   if (!s) return {TEE_ERROR_ITEM_NOT_FOUND, kTeeOriginTee};
   set_busy(s->instance);
   cost_.charge(platform::Cost::kTaInvoke);
+  Thread* t = ThreadPool::current();
+  if (t) t->ta = s->instance->ta;
   const uint32_t ret = TA_InvokeCommandEntryPoint(s->ctx, cmd, args.types, args.params);
+  t = ThreadPool::current();
+  if (t) t->ta = nullptr;
   clear_busy(s->instance);
   put_session(s);
   return {ret, kTeeOriginTrustedApp};

@@ -20,8 +20,11 @@ const char* to_string(ThreadState s);
 
 class Partition;
 
+struct TaInfo;
+
 struct Thread {
   uint32_t id = 0;
+  const TaInfo* ta = nullptr;  // the TA this thread is running, if any (tee_ta_get_current_session)
   ThreadState state = ThreadState::kFree;
   ThreadStack stack;
   platform::SmcRegs regs;            // entry registers, then the exit registers

@@ -65,6 +65,12 @@ typedef struct {
 
 #define TEE_PARAM_TYPES(t0, t1, t2, t3) \
   ((uint32_t)(t0) | ((uint32_t)(t1) << 4) | ((uint32_t)(t2) << 8) | ((uint32_t)(t3) << 12))
+/* Result origins (GP TEE Internal Core API). */
+#define TEE_ORIGIN_API 0x00000001u
+#define TEE_ORIGIN_COMMS 0x00000002u
+#define TEE_ORIGIN_TEE 0x00000003u
+#define TEE_ORIGIN_TRUSTED_APP 0x00000004u
+
 #define TEE_PARAM_TYPE_GET(t, i) (((t) >> ((i) * 4)) & 0xF)
 
 #define TEE_MALLOC_FILL_ZERO 0x00000000u

@@ -41,6 +41,13 @@
  * output was right. Calls the benchmark tee-supplicant plugin b times (the upstream TA -> client
  * path: RPC SHM_ALLOC, SUPP_PLUGIN, SHM_FREE each time). */
 #define TA_BENCH_CMD_PLUGIN 6
+/* VALUE_INPUT a = payload bytes (0..65536), b = OCALLs (1..16); VALUE_OUTPUT a = OCALLs whose
+ * answer was right; an optional memref in param 2 is held (not touched) throughout. Makes OCALLs
+ * to the client (the in-thread OCALL series): with a payload, command TA_BENCH_OCALL_XOR on a
+ * shared buffer; without, TA_BENCH_OCALL_INC on a value. */
+#define TA_BENCH_CMD_OCALL 7
+#define TA_BENCH_OCALL_INC 0 /* VALUE_INOUT: a += 1 */
+#define TA_BENCH_OCALL_XOR 1 /* MEMREF_INOUT buf, VALUE_INPUT a = key: buf[i] ^= key */
 #define TA_BENCH_PLUGIN_MAX_BYTES 65536u
 #define TA_BENCH_MAX_CALLS 16u
 

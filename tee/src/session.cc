@@ -5,7 +5,11 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <map>
+#include <memory>
 #include <utility>
+
+#include "teebench/tee/shared_memory.h"
 
 namespace client {
 
@@ -178,6 +182,101 @@ Result Session::invoke(uint32_t cmd, Operation* op, uint32_t cancel_id) {
   auto bd = cb.buf_data();
   const int rc = ctx_->device().ioctl(ctx_->fd(), TEE_IOC_INVOKE, &bd);
   if (rc < 0) return Result::from_errno(-rc);
+  m.from_ioctl(op, cb.params());
+  return Result::teec(arg->ret, arg->ret_origin);
+}
+
+namespace {
+
+// The descriptor's value.a: the OCALL function in the high half, the OCALL id in the low one.
+constexpr uint64_t kOcallInvoke = 1, kOcallShmAlloc = 2, kOcallShmFree = 3;
+constexpr uint64_t kDescAttr = TEE_IOCTL_PARAM_ATTR_TYPE_VALUE_INOUT | TEE_IOCTL_PARAM_ATTR_META;
+
+bool is_memref(uint64_t attr) {
+  const uint64_t t = attr & TEE_IOCTL_PARAM_ATTR_TYPE_MASK;
+  return t >= TEE_IOCTL_PARAM_ATTR_TYPE_MEMREF_INPUT && t <= TEE_IOCTL_PARAM_ATTR_TYPE_MEMREF_INOUT;
+}
+
+}  // namespace
+
+Result Session::invoke(uint32_t cmd, Operation* op, const OcallHandler& handler) {
+  if (!ctx_) return Result::teec(kTeecErrorBadState, kTeecOriginApi);
+  if (op && op->params[3].type() != Param::Type::kNone)
+    return Result::teec(kTeecErrorBadParameters, kTeecOriginApi);
+  CallBuf<tee_ioctl_invoke_arg> cb;
+  auto* arg = cb.arg();
+  ParamMarshal m;
+  if (Result r = m.to_ioctl(*ctx_, op, cb.params()); !r.ok()) return r;
+  tee_ioctl_param* p = cb.params();
+  p[3] = tee_ioctl_param{kDescAttr, 0, 0, 0};
+  // Buffers lent to the TA for the OCALLs of this invocation, by shm id.
+  std::map<int, std::unique_ptr<SharedMemory>> lent;
+  uint32_t func = cmd;
+  uint32_t ret = 0, origin = 0;
+  for (;;) {
+    arg->func = func;
+    arg->session = id_;
+    arg->cancel_id = 0;
+    arg->num_params = 4;
+    arg->ret = ret;
+    arg->ret_origin = origin;
+    auto bd = cb.buf_data();
+    const int rc = ctx_->device().ioctl(ctx_->fd(), TEE_IOC_INVOKE, &bd);
+    if (rc < 0) return Result::from_errno(-rc);
+    const uint64_t what = p[3].a >> 32;
+    if (what == 0) break;  // the invocation's own result
+    ret = kTeecSuccess;
+    origin = kTeecOriginClientApp;
+    func = 0;
+    switch (what) {
+      case kOcallShmAlloc: {
+        auto shm = std::make_unique<SharedMemory>();
+        if (Result r = SharedMemory::allocate(*ctx_, p[0].b, shm.get()); !r.ok()) {
+          ret = r.code;
+          origin = kTeecOriginApi;
+          break;
+        }
+        p[0].a = static_cast<uint64_t>(shm->id());
+        lent[shm->id()] = std::move(shm);
+        break;
+      }
+      case kOcallShmFree:
+        lent.erase(static_cast<int>(p[0].a));
+        break;
+      case kOcallInvoke: {
+        OcallParam ps[3];
+        for (int i = 0; i < 3; ++i) {
+          const uint64_t t = p[i].attr & TEE_IOCTL_PARAM_ATTR_TYPE_MASK;
+          if (is_memref(p[i].attr)) {
+            auto it = lent.find(static_cast<int>(p[i].c));
+            ps[i].kind = OcallParam::Kind::kBuffer;
+            if (it != lent.end()) ps[i].data = static_cast<uint8_t*>(it->second->data()) + p[i].a;
+            ps[i].size = p[i].b;
+            ps[i].in = t != TEE_IOCTL_PARAM_ATTR_TYPE_MEMREF_OUTPUT;
+            ps[i].out = t != TEE_IOCTL_PARAM_ATTR_TYPE_MEMREF_INPUT;
+          } else if (t != TEE_IOCTL_PARAM_ATTR_TYPE_NONE) {
+            ps[i].kind = OcallParam::Kind::kValue;
+            ps[i].a = static_cast<uint32_t>(p[i].a);
+            ps[i].b = static_cast<uint32_t>(p[i].b);
+            ps[i].in = t != TEE_IOCTL_PARAM_ATTR_TYPE_VALUE_OUTPUT;
+            ps[i].out = t != TEE_IOCTL_PARAM_ATTR_TYPE_VALUE_INPUT;
+          }
+        }
+        ret = handler ? handler(arg->func, ps) : kTeecErrorNotSupported;
+        for (int i = 0; i < 3; ++i) {
+          if (ps[i].kind == OcallParam::Kind::kValue) {
+            p[i].a = ps[i].a;
+            p[i].b = ps[i].b;
+          } else if (ps[i].kind == OcallParam::Kind::kBuffer) {
+            p[i].b = ps[i].size;
+          }
+        }
+        break;
+      }
+      default:
+        return Result::teec(kTeecErrorCommunication, kTeecOriginComms);
+    }
+  }
   m.from_ioctl(op, cb.params());
   return Result::teec(arg->ret, arg->ret_origin);
 }

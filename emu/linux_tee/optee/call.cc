@@ -17,7 +17,6 @@ uint8_t* shm_va(const TeeShm* shm, size_t offs) { return shm->kaddr ? shm->kaddr
 }  // namespace
 
 int Optee::get_msg_arg(TeeContext* ctx, uint32_t num_params, MsgArg* out) {
-  (void)ctx;  // pages come from the driver's context, see below
   if (num_params > kMaxArgParamCount) return -EINVAL;
   size_t sz = optee_msg_get_arg_size(kMaxArgParamCount);
   if (info_.rpc_param_count) sz += optee_msg_get_arg_size(info_.rpc_param_count);
@@ -34,9 +33,11 @@ int Optee::get_msg_arg(TeeContext* ctx, uint32_t num_params, MsgArg* out) {
   }
   if (e == arg_cache_.size()) {
     // Upstream allocates new argument pages on the *caller's* context, which then stays pinned by
-    // the cache (reference §8.1b); here they belong to the driver's own context.
+    // the cache (reference §8.1b); here they belong to the driver's own context unless that
+    // defect is switched on.
+    TeeContext* owner = cfg_.defects.ctx_pinned_by_arg_cache && ctx ? ctx : driver_ctx_;
     int err = 0;
-    TeeShm* shm = teedev_->shm_alloc(driver_ctx_, kShmEntrySize, TEE_SHM_PRIV | TEE_SHM_POOL, &err);
+    TeeShm* shm = teedev_->shm_alloc(owner, kShmEntrySize, TEE_SHM_PRIV | TEE_SHM_POOL, &err);
     if (!shm) return err;
     if (!arg_cache_priv_) {
       // Pre-register the page so calls can pass it by cookie (CALL_WITH_REGD_ARG). The page
@@ -117,6 +118,7 @@ int Optee::close_session_helper(TeeContext* ctx, uint32_t session) {
 
 int Optee::close_session(TeeContext* ctx, uint32_t session) {
   auto* data = static_cast<ContextData*>(ctx->data);
+  ocall_cancel_session(ctx, session);
   {
     std::lock_guard g(data->lock);
     auto it = std::find(data->sessions.begin(), data->sessions.end(), session);
@@ -128,12 +130,24 @@ int Optee::close_session(TeeContext* ctx, uint32_t session) {
 
 int Optee::invoke_func(TeeContext* ctx, tee_ioctl_invoke_arg* arg, TeeParam* params) {
   auto* data = static_cast<ContextData*>(ctx->data);
+  const size_t n = arg->num_params;
+  const bool has_desc =
+      n && params[n - 1].attr == (TEE_IOCTL_PARAM_ATTR_TYPE_VALUE_INOUT | TEE_IOCTL_PARAM_ATTR_META);
+  if (has_desc && !cfg_.ocall) return -EOPNOTSUPP;
+  bool pending = false;
   {
     std::lock_guard g(data->lock);
     if (std::find(data->sessions.begin(), data->sessions.end(), arg->session) ==
         data->sessions.end())
       return -EINVAL;
+    for (const auto& [id, oc] : data->ocalls) pending |= oc->session == arg->session;
   }
+  // A new invocation on a session with an OCALL pending: refused, and the OCALL cancelled.
+  if (pending && !(has_desc && ocall_func(params[n - 1].value.a) != kOcallCmdNone)) {
+    ocall_cancel_session(ctx, arg->session);
+    return -EINVAL;
+  }
+  if (has_desc) return invoke_ocall(ctx, arg, params, n - 1, params[n - 1]);
   MsgArg m;
   if (int rc = get_msg_arg(ctx, arg->num_params, &m)) return rc;
   OpteeMsgArg* msg = m.arg;

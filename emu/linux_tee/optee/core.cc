@@ -120,6 +120,7 @@ Optee::~Optee() {
 void Optee::get_version(tee_ioctl_version_data* v) {
   v->impl_id = TEE_IMPL_ID_OPTEE;
   v->impl_caps = TEE_OPTEE_CAP_TZ;
+  if (cfg_.ocall) v->impl_caps |= kTeeOpteeCapOcall;
   v->gen_caps = TEE_GEN_CAP_GP;
   if (info_.sec_caps & OPTEE_SMC_SEC_CAP_DYNAMIC_SHM) v->gen_caps |= TEE_GEN_CAP_REG_MEM;
   if (info_.sec_caps & OPTEE_SMC_SEC_CAP_MEMREF_NULL) v->gen_caps |= TEE_GEN_CAP_MEMREF_NULL;
@@ -136,10 +137,14 @@ void Optee::release(TeeContext* ctx) {
   if (ctx->dev == suppdev_.get()) return supp_.release(ctx);
   auto* data = static_cast<ContextData*>(ctx->data);
   std::vector<uint32_t> sessions;
+  std::vector<std::unique_ptr<OcallCall>> ocalls;
   {
     std::lock_guard g(data->lock);
     sessions.swap(data->sessions);
+    for (auto& [id, oc] : data->ocalls) ocalls.push_back(std::move(oc));
+    data->ocalls.clear();
   }
+  for (auto& oc : ocalls) ocall_cancel(ctx, std::move(oc));
   // optee_release_helper: close what the client left open.
   for (uint32_t s : sessions) close_session_helper(ctx, s);
   delete data;

@@ -19,8 +19,21 @@
 
 namespace emu::linux_tee::optee {
 
+// The kernel-switchable defects of reference §7.1 and §8.1 (off by default).
+struct Defects {
+  // §7.1: the first OCALL series: no extra references on an invocation's shm while an OCALL is
+  // pending, and no cancellation when the context's fd is closed. With 2 secure threads, a client
+  // dying mid-OCALL then deadlocks both.
+  bool ocall_deadlock = false;
+  // §8.1b: message-argument pages allocated on the caller's context (as upstream does), so the
+  // cache keeps that context alive after its process has gone.
+  bool ctx_pinned_by_arg_cache = false;
+};
+
 struct DriverConfig {
   DriverGen gen = DriverGen::k6_8;
+  bool ocall = true;  // offer the OCALL protocol (TEE_OPTEE_CAP_OCALL, reference §7.1)
+  Defects defects;
 };
 
 // What probe learned from the secure world; reported by `teebench info`.
@@ -34,10 +47,15 @@ struct ProbeInfo {
   bool static_pool = false;
 };
 
-// Per-context state (struct optee_context_data): the sessions this context opened.
+struct OcallCall;  // ocall.cc
+
+// Per-context state (struct optee_context_data): the sessions this context opened and the calls
+// it has suspended in an OCALL, by OCALL id (idr from 1).
 struct ContextData {
   std::mutex lock;
   std::vector<uint32_t> sessions;
+  std::map<int, std::unique_ptr<OcallCall>> ocalls;
+  int next_ocall_id = 1;
 };
 
 class Optee final : public TeeDriver {
@@ -64,6 +82,7 @@ class Optee final : public TeeDriver {
   int close_session(TeeContext* ctx, uint32_t session) override;
   int invoke_func(TeeContext* ctx, tee_ioctl_invoke_arg* arg, TeeParam* params) override;
   int cancel_req(TeeContext* ctx, uint32_t cancel_id, uint32_t session) override;
+  void close_context(TeeContext* ctx) override;
   int supp_recv(TeeContext* ctx, uint32_t* func, uint32_t* num_params, TeeParam* params) override;
   int supp_send(TeeContext* ctx, uint32_t ret, uint32_t num_params, TeeParam* params) override;
   int shm_register(TeeContext* ctx, TeeShm* shm) override;
@@ -71,6 +90,7 @@ class Optee final : public TeeDriver {
   TeeShmPool& pool() override { return *pool_; }
 
  private:
+  friend struct OcallCall;
   struct MsgArg {
     TeeShm* shm = nullptr;
     size_t offs = 0;
@@ -90,6 +110,31 @@ class Optee final : public TeeDriver {
   int close_session_helper(TeeContext* ctx, uint32_t session);
   // smc_abi.cc
   int do_call_with_arg(TeeContext* ctx, const MsgArg& m, bool system_thread = false);
+  // The same call loop in steps, so a call can leave the kernel in the middle (an OCALL) and be
+  // resumed by a later ioctl.
+  struct CallState {
+    MsgArg m;
+    platform::SmcRegs call;  // the first SMC, again after ETHREAD_LIMIT
+    platform::SmcRegs regs;  // the next SMC to make
+    abi::OpteeMsgArg* rpc_arg = nullptr;  // with RPC_ARG: the arg's companion
+    CallQueue::Waiter w;
+    std::vector<TeeShm*> pages_lists;
+    bool started = false;
+  };
+  enum class Step { kDone, kOcall };
+  void call_begin(const MsgArg& m, bool system_thread, CallState* cs);
+  // Runs until the call ends (kDone, *rc set) or, if `ocall` is set, until OP-TEE asks for
+  // something only the client can give (kOcall: regs hold the RPC, its arg in *req).
+  Step call_run(TeeContext* ctx, CallState* cs, bool ocall, abi::OpteeMsgArg** req, int* rc);
+  void call_end(CallState* cs);
+  abi::OpteeMsgArg* rpc_cmd_arg(const CallState& cs) const;
+  // ocall.cc
+  int invoke_ocall(TeeContext* ctx, tee_ioctl_invoke_arg* arg, TeeParam* params, size_t n,
+                   TeeParam& desc);
+  int ocall_surface(TeeContext* ctx, OcallCall* oc, tee_ioctl_invoke_arg* arg, TeeParam* params,
+                    size_t n, TeeParam& desc, Step step, int rc);
+  void ocall_cancel(TeeContext* ctx, std::unique_ptr<OcallCall> oc);
+  void ocall_cancel_session(TeeContext* ctx, uint32_t session);
   int to_msg_param(abi::OpteeMsgParam* mp, const TeeParam* params, size_t n);
   void from_msg_param(TeeParam* params, size_t n, const abi::OpteeMsgParam* mp);
   // REGISTER_SHM of shm's pages; `carrier` is the argument page to use instead of the cache's.
@@ -124,6 +169,35 @@ class Optee final : public TeeDriver {
   std::mutex notif_lock_;
   std::condition_variable notif_cv_;
   std::map<uint64_t, uint32_t> notif_pending_;  // key -> sends not yet consumed
+};
+
+// The OCALL descriptor's function (TEE_IOCTL_OCALL_CMD_*) and the pairing with an OCALL id in its
+// value.a. The series' numbers are not in the reference: teebench's assignments.
+inline constexpr uint32_t kOcallCmdNone = 0;  // a new invocation, or (returned) the final result
+inline constexpr uint32_t kOcallCmdInvoke = 1;
+inline constexpr uint32_t kOcallCmdShmAlloc = 2;
+inline constexpr uint32_t kOcallCmdShmFree = 3;
+constexpr uint64_t ocall_make_pair(uint32_t func, uint32_t id) {
+  return (uint64_t{func} << 32) | id;
+}
+constexpr uint32_t ocall_func(uint64_t v) { return static_cast<uint32_t>(v >> 32); }
+constexpr uint32_t ocall_id(uint64_t v) { return static_cast<uint32_t>(v); }
+// impl_caps bit a kernel with the OCALL series sets (TEE_OPTEE_CAP_OCALL; teebench's number).
+inline constexpr uint32_t kTeeOpteeCapOcall = 1u << 31;
+// TEEC_ORIGIN_CLIENT_APP of the series: a result the client's handler produced.
+inline constexpr uint32_t kTeecOriginClientApp = 5;
+
+// A call suspended in an OCALL (struct optee_call_ctx of the series): its secure thread waits in
+// the RPC while the client handles the request; the call-queue slot stays taken.
+struct OcallCall {
+  int id = 0;
+  uint32_t session = 0;
+  size_t num_params = 0;  // the invocation's, without the descriptor
+  Optee::CallState cs;
+  abi::OpteeMsgArg* req = nullptr;  // the RPC the client is answering
+  uint32_t func = kOcallCmdNone;
+  std::vector<TeeShm*> held;           // the invocation's memrefs, referenced until it ends
+  std::map<int, TeeShm*> client_shms;  // buffers the client gave OP-TEE for this call (+1 ref)
 };
 
 }  // namespace emu::linux_tee::optee

@@ -11,12 +11,12 @@ namespace emu::linux_tee::optee {
 using namespace emu::abi;
 using platform::kPageSize;
 
-int Optee::do_call_with_arg(TeeContext* ctx, const MsgArg& m, bool system_thread) {
-  platform::SmcRegs call;
-  OpteeMsgArg* rpc_arg = nullptr;
+void Optee::call_begin(const MsgArg& m, bool system_thread, CallState* cs) {
+  cs->m = m;
+  platform::SmcRegs& call = cs->call;
   if (info_.rpc_param_count)
-    rpc_arg = reinterpret_cast<OpteeMsgArg*>(reinterpret_cast<uint8_t*>(m.arg) +
-                                             optee_msg_get_arg_size(m.arg->num_params));
+    cs->rpc_arg = reinterpret_cast<OpteeMsgArg*>(reinterpret_cast<uint8_t*>(m.arg) +
+                                                 optee_msg_get_arg_size(m.arg->num_params));
   if (info_.rpc_param_count && (m.shm->flags & TEE_SHM_DYNAMIC)) {
     const uint64_t cookie = m.shm->cookie();
     call.a = {OPTEE_SMC_CALL_WITH_REGD_ARG, cookie >> 32, cookie & 0xffffffffu, m.offs};
@@ -26,28 +26,77 @@ int Optee::do_call_with_arg(TeeContext* ctx, const MsgArg& m, bool system_thread
     call.a[1] = pa >> 32;
     call.a[2] = pa & 0xffffffffu;
   }
+  cq_->wait_init(cs->w, system_thread);
+  cs->regs = call;
+  cs->started = true;
+}
 
-  CallQueue::Waiter w;
-  cq_->wait_init(w, system_thread);
-  std::vector<TeeShm*> pages_lists;  // page lists of RPC SHM_ALLOC replies, kept to call end
-  platform::SmcRegs regs = call;
-  int rc = 0;
+OpteeMsgArg* Optee::rpc_cmd_arg(const CallState& cs) const {
+  if (cs.rpc_arg) return cs.rpc_arg;
+  auto* shm = reinterpret_cast<TeeShm*>((cs.regs.a[1] << 32) | (cs.regs.a[2] & 0xffffffffu));
+  return reinterpret_cast<OpteeMsgArg*>(shm->kaddr);
+}
+
+namespace {
+
+// What only an OCALL-capable client can answer: the OCALL itself, and the buffers it shares.
+bool is_ocall_request(const OpteeMsgArg* a) {
+  const auto* p = reinterpret_cast<const OpteeMsgParam*>(a + 1);
+  if (a->cmd == OPTEE_RPC_CMD_OCALL) return true;
+  if ((a->cmd == OPTEE_RPC_CMD_SHM_ALLOC || a->cmd == OPTEE_RPC_CMD_SHM_FREE) &&
+      a->num_params == 1 && p[0].u.value.a == OPTEE_RPC_SHM_TYPE_CLIENT_APPL)
+    return true;
+  return false;
+}
+
+}  // namespace
+
+Optee::Step Optee::call_run(TeeContext* ctx, CallState* cs, bool ocall, OpteeMsgArg** req,
+                            int* rc) {
   for (;;) {
-    conduit_.smc(regs);
-    const uint64_t a0 = regs.a[0];
+    conduit_.smc(cs->regs);
+    const uint64_t a0 = cs->regs.a[0];
     if (a0 == OPTEE_SMC_RETURN_ETHREAD_LIMIT) {
       // Out of secure threads: sleep until another call completes, then retry the same call.
-      cq_->wait_for_completion(w);
-      regs = call;
+      cq_->wait_for_completion(cs->w);
+      cs->regs = cs->call;
     } else if (return_is_rpc(a0)) {
-      handle_rpc(ctx, regs, rpc_arg, &pages_lists);
+      if (rpc_func(a0) == OPTEE_SMC_RPC_FUNC_CMD) {
+        OpteeMsgArg* a = rpc_cmd_arg(*cs);
+        if (is_ocall_request(a)) {
+          if (ocall) {
+            *req = a;
+            return Step::kOcall;  // the secure thread stays suspended in this RPC
+          }
+          // Nobody to ask: OP-TEE hears that the request is not supported.
+          a->ret = kTeeErrorNotSupported;
+          a->ret_origin = kTeeOriginComms;
+          cs->regs.a[0] = OPTEE_SMC_CALL_RETURN_FROM_RPC;
+          continue;
+        }
+      }
+      handle_rpc(ctx, cs->regs, cs->rpc_arg, &cs->pages_lists);
     } else {
-      rc = a0 == OPTEE_SMC_RETURN_OK ? 0 : -EIO;
-      break;
+      *rc = a0 == OPTEE_SMC_RETURN_OK ? 0 : -EIO;
+      return Step::kDone;
     }
   }
-  for (TeeShm* s : pages_lists) teedev_->shm_put(s);
-  cq_->wait_final(w);
+}
+
+void Optee::call_end(CallState* cs) {
+  for (TeeShm* s : cs->pages_lists) teedev_->shm_put(s);
+  cs->pages_lists.clear();
+  cq_->wait_final(cs->w);
+  cs->started = false;
+}
+
+int Optee::do_call_with_arg(TeeContext* ctx, const MsgArg& m, bool system_thread) {
+  CallState cs;
+  call_begin(m, system_thread, &cs);
+  OpteeMsgArg* req = nullptr;
+  int rc = 0;
+  call_run(ctx, &cs, false, &req, &rc);
+  call_end(&cs);
   return rc;
 }
 
