@@ -232,6 +232,20 @@ int run(const RunOptions& o) {
         progress.update(k, c.label, elapsed, partial);
         checkpoint(&partial);
       };
+      rc.on_hang = [&](const reports::CaseResult& hung) {
+        reports::CaseResult cr = hung;
+        cr.params["workload"] = c.part;
+        run.cases.push_back(std::move(cr));
+        run.status = "failed";
+        run.context["failure"] = "the stack hung: " + run.cases.back().verdicts.back().detail;
+        checkpoint(nullptr);
+        fmt::print("{}", reports::summary_table(run));
+        fmt::print(stderr, "\nteebench: {} (case {}); thread states and counters are in {}\n",
+                   run.context["failure"].get<std::string>(), c.label, results_path);
+        std::fflush(stdout);
+        std::fflush(stderr);
+        std::_Exit(1);
+      };
       reports::CaseResult cr = workloads::run_case(c, order[k].second, rc);
       progress.update(k, c.label, cr.duration_s, cr);
       progress.done_case();

@@ -1,5 +1,8 @@
 #include "workloads/client.h"
 
+#include "teebench/tee/bench_ocall.h"
+#include "teebench/tee/emu_device.h"
+
 #include <bench_ta.h>
 
 #include <algorithm>
@@ -31,7 +34,9 @@ const char* error_kind(const client::Result& r) {
 
 Client::Client(client::Stack& stack, uint32_t guest, const std::vector<OpSpec>& mix,
                uint64_t seed)
-    : dev_(stack.new_client(guest)),
+    : stack_(stack),
+      guest_(guest),
+      dev_(stack.new_client(guest)),
       ctx_(std::make_unique<client::Context>(*dev_)),
       mix_(mix),
       buffers_(mix.size()),
@@ -187,6 +192,21 @@ void Client::run(size_t i, const measure::Clock& clock, uint64_t start, bool rec
       o.params[0] = Param::value(Dir::kIn, op.wait_ms);
       r = session_.invoke(TA_BENCH_CMD_WAIT, &o);
       break;
+    case OpKind::kOcall:
+      o.params[0] = Param::value(Dir::kIn, op.bytes, op.calls);
+      o.params[1] = Param::value(Dir::kOut);
+      r = session_.invoke(TA_BENCH_CMD_OCALL, &o, client::bench_ocall_handler);
+      if (r.ok() && o.params[1].a() != op.calls) r = client::Result::teec(client::kTeecErrorGeneric, 0);
+      break;
+    case OpKind::kPlugin:
+      o.params[0] = Param::value(Dir::kIn, op.bytes, op.calls);
+      o.params[1] = Param::value(Dir::kOut);
+      r = session_.invoke(TA_BENCH_CMD_PLUGIN, &o);
+      if (r.ok() && o.params[1].a() != op.calls) r = client::Result::teec(client::kTeecErrorGeneric, 0);
+      break;
+    case OpKind::kOcallCrash:
+      r = ocall_crash(op);
+      break;
     case OpKind::kShmChurn:
       break;
   }
@@ -196,6 +216,32 @@ void Client::run(size_t i, const measure::Clock& clock, uint64_t start, bool rec
     stats[0]->ok(clock.to_ns(end - start));
   else
     stats[0]->error(error_kind(r));
+}
+
+// A client process of its own, killed inside its OCALL handler while its invocation holds a
+// registered tmpref; the op lasts until the process is gone (its fds released). Success means the
+// death was clean: the invocation failed and the process exit returned.
+client::Result Client::ocall_crash(const OpSpec& op) {
+  auto dev = stack_.new_client(guest_);
+  auto* emu = dynamic_cast<client::EmuDevice*>(dev.get());
+  if (!emu) return client::Result::from_errno(ENOTSUP);  // a board's client would be a real process
+  client::Context ctx(*dev);
+  std::string why;
+  if (!ctx.open(&why).ok()) return client::Result::from_errno(ENODEV);
+  client::Session s;
+  if (auto r = client::Session::open(ctx, client::bench_ta_uuid(), &s); !r.ok()) return r;
+  std::vector<uint8_t> held(op.bytes ? op.bytes : 1);
+  Operation o;
+  o.params[0] = Param::value(Dir::kIn, 0, 1);
+  o.params[1] = Param::value(Dir::kOut);
+  o.params[2] = Param::tmpref(Dir::kIn, held.data(), held.size());
+  const auto r = s.invoke(TA_BENCH_CMD_OCALL, &o,
+                          [emu](uint32_t, std::span<client::OcallParam>) -> uint32_t {
+                            emu->kill();
+                            return 0;
+                          });
+  if (r.ok()) return client::Result::teec(client::kTeecErrorGeneric, 0);  // it should have died
+  return {};
 }
 
 }  // namespace workloads

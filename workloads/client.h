@@ -48,6 +48,10 @@ class Client {
   void shm_churn(const OpSpec& op, Buffers& b, uint64_t size, const measure::Clock& clock,
                  bool record, std::vector<OpStats*>& stats);
 
+  client::Result ocall_crash(const OpSpec& op);
+
+  client::Stack& stack_;
+  uint32_t guest_;
   std::unique_ptr<client::Device> dev_;
   std::unique_ptr<client::Context> ctx_;
   client::Session session_;

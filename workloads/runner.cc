@@ -1,7 +1,10 @@
 #include "workloads/runner.h"
 
+#include <fmt/core.h>
+
 #include <algorithm>
 #include <barrier>
+#include <cstdlib>
 #include <mutex>
 #include <thread>
 
@@ -34,6 +37,9 @@ struct Worker {
 struct Timeline {
   uint64_t t0 = 0;   // start of the measured phase (ticks)
   uint64_t end = 0;  // end of the measured phase, 0 for operation-count runs
+  // For the watchdog: calls inside the stack right now, and calls that have come back.
+  mutable std::atomic<int64_t> in_flight{0};
+  mutable std::atomic<uint64_t> returned{0};
 };
 
 size_t step_at(const GroupSpec& g, const measure::Clock& clock, uint64_t rel_ticks) {
@@ -77,7 +83,10 @@ void client_loop(Worker& w, const WorkloadSpec& spec, const measure::Clock& cloc
     uint64_t now = clock.now();
     if (until && now >= until) break;
     if (!record) {  // warm-up: closed loop, no pacing
+      tl.in_flight.fetch_add(1, std::memory_order_relaxed);
       w.client->run(w.client->pick(g.mix), clock, now, false, w.op_stats[0]);
+      tl.in_flight.fetch_sub(1, std::memory_order_relaxed);
+      tl.returned.fetch_add(1, std::memory_order_relaxed);
       continue;
     }
     uint64_t rel = now - tl.t0;
@@ -103,7 +112,10 @@ void client_loop(Worker& w, const WorkloadSpec& spec, const measure::Clock& cloc
     }
     const size_t i = w.client->pick(g.mix);
     w.issued[i].store(w.issued[i].load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+    tl.in_flight.fetch_add(1, std::memory_order_relaxed);
     w.client->run(i, clock, intended, true, w.op_stats[step * mix + i]);
+    tl.in_flight.fetch_sub(1, std::memory_order_relaxed);
+    tl.returned.fetch_add(1, std::memory_order_relaxed);
     done++;
     if (g.record_samples && w.samples.size() < w.samples.capacity()) {
       const uint64_t end = clock.now();
@@ -355,9 +367,37 @@ reports::CaseResult run_case(const Case& c, uint32_t repetition, const RunContex
       destroyed.push_back(ev);
     }
   });
+  uint64_t last_returned = 0;
+  uint64_t last_progress = clock.now();
   while (finished.load() < threads.size()) {
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
     const uint64_t t = clock.now();
+    // Watchdog: calls in flight and none coming back for watchdog_s means the stack is hung.
+    if (const uint64_t r = tl.returned.load(); r != last_returned || tl.in_flight.load() == 0) {
+      last_returned = r;
+      last_progress = t;
+    } else if (spec.watchdog_s > 0 &&
+               clock.to_ns(t - last_progress) / 1e9 >= spec.watchdog_s) {
+      stop = true;
+      const double elapsed = clock.to_ns(t - tl.t0) / 1e9;
+      reports::CaseResult hung;
+      hung.label = c.label;
+      hung.params = c.params;
+      hung.repetition = repetition;
+      hung.ops = collector.collect(elapsed);
+      hung.duration_s = elapsed;
+      for (const auto& [k, v] : stack->counters()) hung.counters[k] = v;
+      hung.counters["thread_states"] = stack->thread_states();
+      hung.verdicts.push_back(
+          {"no_deadlock", reports::Outcome::kFail,
+           fmt::format("no call completed for {:g} s with {} in flight: the stack is hung",
+                       spec.watchdog_s, tl.in_flight.load()),
+           {{"thread_states", hung.counters["thread_states"]},
+            {"in_flight", tl.in_flight.load()},
+            {"secure_threads_free", hung.counters.value("secure_threads_free", 0.0)}}});
+      if (ctx.on_hang) ctx.on_hang(hung);
+      std::_Exit(1);  // no hook: still never unwind into the hung threads
+    }
     if (t < next || t < tl.t0) continue;
     next += interval;
     const double elapsed = clock.to_ns(t - tl.t0) / 1e9;

@@ -20,6 +20,10 @@ struct RunContext {
   std::atomic<bool>* stop = nullptr;  // set on SIGINT
   // Called every interval with the case's results so far (for checkpoints and progress).
   std::function<void(const reports::CaseResult& partial, double elapsed_s)> on_interval;
+  // The watchdog found the stack hung (see WorkloadSpec::watchdog_s): gets the case's result with
+  // the failed verdict and must not return. The hung client threads cannot be joined, so the
+  // process ends without unwinding.
+  std::function<void(const reports::CaseResult& result)> on_hang;
 };
 
 // Applies the case's stack knobs to `base`. Returns a one-line error ("" if fine).

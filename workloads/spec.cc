@@ -110,8 +110,9 @@ class Obj {
   std::set<std::string> known_;
 };
 
-constexpr const char* kOps[] = {"open_close",   "nop",  "value", "memref_read",
-                                "memref_write", "hold", "wait",  "shm_churn"};
+constexpr const char* kOps[] = {"open_close", "nop",       "value", "memref_read",
+                                "memref_write", "hold",   "wait",  "shm_churn",
+                                "ocall",        "plugin", "ocall_crash"};
 constexpr const char* kMemory[] = {"static", "registered", "tmpref", "copy"};
 constexpr uint64_t kMaxSize = uint64_t{1} << 30;
 
@@ -150,6 +151,12 @@ OpSpec parse_op(const json& j, const std::string& path, const std::string& file)
   }
   if (op.kind == OpKind::kHold) op.hold_us = static_cast<uint32_t>(o.integer("us", 1, 10000000));
   if (op.kind == OpKind::kWait) op.wait_ms = static_cast<uint32_t>(o.integer("ms", 0, 60000));
+  if (op.kind == OpKind::kOcall || op.kind == OpKind::kPlugin || op.kind == OpKind::kOcallCrash) {
+    op.bytes = static_cast<uint32_t>(
+        o.integer("bytes", 0, 65536, op.kind == OpKind::kOcallCrash ? 12288 : 0));
+    if (op.kind != OpKind::kOcallCrash)
+      op.calls = static_cast<uint32_t>(o.integer("calls", 1, 16, 1));
+  }
   o.done();
   return op;
 }
@@ -235,6 +242,7 @@ WorkloadSpec parse_spec(const json& j, const std::string& file) {
   w.repetitions = static_cast<uint32_t>(o.integer("repetitions", 1, 1000, 1));
   w.seed = o.integer("seed", 0, UINT64_MAX, 1);
   w.interval_s = o.num("interval_s", 0.01, 3600, 1.0);
+  w.watchdog_s = o.num("watchdog_s", 0, 86400, 10.0);
   const json& groups = o.raw("groups");
   if (!groups.is_array() || groups.empty()) o.fail("$.groups", "expected a non-empty array");
   std::set<std::string> names;
@@ -317,7 +325,8 @@ Workload parse_workload(const std::string& file, json doc,
     // A bare key that is not a workload field is a stack knob (threads=4, driver=6.8).
     static const std::set<std::string> kTop = {
         "name",       "description", "scenario",    "stack", "sweep",      "clock", "warmup_s",
-        "duration_s", "operations",  "repetitions", "seed",  "interval_s", "groups"};
+        "duration_s", "operations",  "repetitions", "seed",  "interval_s", "groups",
+        "watchdog_s"};
     if (path.find('.') == std::string::npos && !kTop.count(path)) path = "stack." + path;
     set_path(doc, path, parse_value(o.substr(eq + 1)), file);
   }

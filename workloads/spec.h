@@ -10,7 +10,19 @@
 
 namespace workloads {
 
-enum class OpKind { kOpenClose, kNop, kValue, kMemrefRead, kMemrefWrite, kHold, kWait, kShmChurn };
+enum class OpKind {
+  kOpenClose,
+  kNop,
+  kValue,
+  kMemrefRead,
+  kMemrefWrite,
+  kHold,
+  kWait,
+  kShmChurn,
+  kOcall,       // TA -> client round trips over the in-thread OCALL protocol
+  kPlugin,      // TA -> tee-supplicant plugin round trips (upstream)
+  kOcallCrash,  // a fresh client that dies inside its OCALL handler
+};
 enum class Memory { kStatic, kRegistered, kTmpref, kCopy };
 
 struct OpSpec {
@@ -21,6 +33,8 @@ struct OpSpec {
   Memory memory = Memory::kRegistered;
   uint32_t hold_us = 0;
   uint32_t wait_ms = 0;
+  uint32_t bytes = 0;  // ocall / plugin / ocall_crash payload
+  uint32_t calls = 1;  // ocall / plugin: round trips per invoke
 };
 
 enum class Pacing { kClosed, kOpen };
@@ -57,6 +71,9 @@ struct WorkloadSpec {
   uint32_t repetitions = 1;
   uint64_t seed = 1;
   double interval_s = 1;
+  // No call completes for this long while calls are in flight: the stack is hung. The case fails
+  // with the secure threads' states as evidence and the command exits 1 (0 = no watchdog).
+  double watchdog_s = 10;
   std::vector<GroupSpec> groups;
 };
 
