@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "teebench/tee/bench_ocall.h"
 #include "teebench/tee/context.h"
 #include "teebench/tee/emu_device.h"
 #include "teebench/tee/session.h"
@@ -103,6 +104,34 @@ void BM_MemrefReadXen(benchmark::State& state) {
   memref_read(state, {"profile=none", "hypervisor=xen"});
 }
 
+// One TA -> client round trip per invoke, with a payload of range(0) bytes: the in-thread OCALL
+// protocol (the invoke ioctl returns to the client and is re-entered with the answer) against the
+// upstream tee-supplicant plugin (RPC to tee-supplicant; SHM_ALLOC/FREE with a payload).
+void round_trip(benchmark::State& state, uint32_t cmd, bool ocall) {
+  Stack s({"profile=none"});
+  const auto bytes = static_cast<uint32_t>(state.range(0));
+  std::vector<uint64_t> ns;
+  ns.reserve(1 << 20);
+  for (auto _ : state) {
+    client::Operation op;
+    op.params[0] = client::Param::value(client::Dir::kIn, bytes, 1);
+    op.params[1] = client::Param::value(client::Dir::kOut);
+    const auto t0 = Clock::now();
+    const auto r = ocall ? s.session.invoke(cmd, &op, client::bench_ocall_handler)
+                         : s.session.invoke(cmd, &op);
+    const auto t1 = Clock::now();
+    if (!r.ok() || op.params[1].a() != 1) {
+      state.SkipWithError(client::to_string(r).c_str());
+      break;
+    }
+    if (ns.size() < ns.capacity()) ns.push_back(static_cast<uint64_t>((t1 - t0).count()));
+  }
+  state.SetItemsProcessed(state.iterations());
+  report_percentiles(state, ns);
+}
+void BM_OcallRoundTrip(benchmark::State& state) { round_trip(state, TA_BENCH_CMD_OCALL, true); }
+void BM_PluginRoundTrip(benchmark::State& state) { round_trip(state, TA_BENCH_CMD_PLUGIN, false); }
+
 }  // namespace
 
 BENCHMARK(BM_NullInvoke)->MinTime(1.0);
@@ -111,6 +140,8 @@ BENCHMARK(BM_NullInvokeJunoA57)->MinTime(0.5);
 BENCHMARK(BM_NullInvokeXen)->MinTime(1.0);
 BENCHMARK(BM_NullInvokeXenJunoA57)->MinTime(0.5);
 BENCHMARK(BM_MemrefRead)->RangeMultiplier(16)->Range(4096, 1 << 20);
+BENCHMARK(BM_OcallRoundTrip)->Arg(0)->Arg(4096)->Arg(65536);
+BENCHMARK(BM_PluginRoundTrip)->Arg(0)->Arg(4096)->Arg(65536);
 BENCHMARK(BM_MemrefReadXen)->RangeMultiplier(8)->Range(4096, 512 << 10);
 
 BENCHMARK_MAIN();
