@@ -378,6 +378,7 @@ void teedev_ctx_get(TeeContext* ctx) { ctx->refcount.fetch_add(1, std::memory_or
 void teedev_ctx_put(TeeContext* ctx) {
   if (ctx->refcount.fetch_sub(1, std::memory_order_acq_rel) != 1) return;
   // teedev_ctx_release: the driver closes the context's sessions now, not at fd close.
+  ctx->releasing = true;
   ctx->dev->driver().release(ctx);
   delete ctx;
 }

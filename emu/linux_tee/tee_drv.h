@@ -26,6 +26,7 @@ struct TeeContext {
   std::atomic<int> refcount{1};
   void* data = nullptr;      // driver private (optee_context_data)
   bool supp_nowait = false;  // true for in-kernel clients
+  bool releasing = false;    // its last reference is gone; the driver is closing it
   bool cap_memref_null = false;
   Process* process = nullptr;  // the opener (for pinning user pages); null for kernel contexts
 };

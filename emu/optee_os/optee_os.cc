@@ -108,14 +108,20 @@ uint32_t OpteeOs::guest_destroyed(uint64_t guest_id) {
 
 void OpteeOs::smc(platform::SmcRegs& regs) {
   cost_.charge(platform::Cost::kSmcRoundTrip);
-  const std::shared_ptr<Partition> prtn = set_guest(regs.a[7]);
+  // Without virtualization the one partition lives as long as OP-TEE: no reference to take.
+  std::shared_ptr<Partition> ref;
+  Partition* prtn = default_.get();
+  if (!prtn) {
+    ref = set_guest(regs.a[7]);
+    prtn = ref.get();
+  }
   if (smc_is_fast(regs.a[0])) {
     // The hypervisor's own fast calls run in no partition.
     if (!prtn && static_cast<uint16_t>(regs.a[7]) != kHypClientId) {
       regs.a[0] = OPTEE_SMC_RETURN_ENOTAVAIL;
       return;
     }
-    fast_smc(prtn.get(), regs);
+    fast_smc(prtn, regs);
     return;
   }
   if (!prtn) {

@@ -81,3 +81,28 @@ TEST(ClientDeath, DuringACallTheCallFinishesThenEverythingIsReleased) {
 }
 
 }  // namespace
+
+namespace {
+
+// Reference §8.1b as a switchable defect: the driver's argument cache allocates its pages on the
+// caller's context, so a process that made the first call keeps its context (and sessions) alive
+// after it died. Off (the default), the same death closes everything.
+TEST(ClientDeath, ArgCachePinnedContextDefect) {
+  for (const bool defect : {false, true}) {
+    EmuStack s(testing_support::config({defect ? "defect=ctx-pinned" : "defect=none"}));
+    auto& os = s.machine->optee_os();
+    {
+      // The victim makes the machine's first call: the cache's first page is allocated for it.
+      client::EmuDevice dev(s.machine);
+      client::Context ctx(dev);
+      ASSERT_TRUE(ctx.open().ok());
+      client::Session session;
+      ASSERT_TRUE(client::Session::open(ctx, client::bench_ta_uuid(), &session).ok());
+      dev.kill();
+    }
+    EXPECT_EQ(os.ta_manager().session_count(), defect ? 1u : 0u)
+        << (defect ? "with" : "without") << " the defect";
+  }
+}
+
+}  // namespace

@@ -35,7 +35,9 @@ int Optee::get_msg_arg(TeeContext* ctx, uint32_t num_params, MsgArg* out) {
     // Upstream allocates new argument pages on the *caller's* context, which then stays pinned by
     // the cache (reference §8.1b); here they belong to the driver's own context unless that
     // defect is switched on.
-    TeeContext* owner = cfg_.defects.ctx_pinned_by_arg_cache && ctx ? ctx : driver_ctx_;
+    // (Never a context that is being released: that would resurrect it.)
+    TeeContext* owner =
+        cfg_.defects.ctx_pinned_by_arg_cache && ctx && !ctx->releasing ? ctx : driver_ctx_;
     int err = 0;
     TeeShm* shm = teedev_->shm_alloc(owner, kShmEntrySize, TEE_SHM_PRIV | TEE_SHM_POOL, &err);
     if (!shm) return err;

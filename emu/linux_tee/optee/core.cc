@@ -103,16 +103,21 @@ Optee::~Optee() {
       teedev_->shm_put(reinterpret_cast<TeeShm*>(cookie));
     }
   }
-  std::vector<ArgCacheEntry> entries;
-  {
-    std::lock_guard g(arg_cache_lock_);
-    entries.swap(arg_cache_);
-  }
   // The driver is going away: its argument pages are not unregistered one by one (that would need
   // an argument page itself); the secure world drops them with the driver, as after a reboot.
-  for (auto& e : entries) {
-    e.shm->sec_world_id = 0;
-    teedev_->shm_put(e.shm);
+  // Dropping a page can release a context it pinned (the ctx-pinned defect), whose session close
+  // takes a new page: go round until none is left.
+  for (;;) {
+    std::vector<ArgCacheEntry> entries;
+    {
+      std::lock_guard g(arg_cache_lock_);
+      entries.swap(arg_cache_);
+    }
+    if (entries.empty()) break;
+    for (auto& e : entries) {
+      e.shm->sec_world_id = 0;
+      teedev_->shm_put(e.shm);
+    }
   }
   teedev_ctx_put(driver_ctx_);
 }
