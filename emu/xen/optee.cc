@@ -79,8 +79,10 @@ struct OpteeMediator::Impl {
   }
   StdCall* get_std_call(int thread_id) {
     std::lock_guard g(ctx.lock);
+    // in_flight first: a call in flight belongs to the vCPU running it, which may be writing its
+    // thread id right now (it publishes it by clearing in_flight under this lock).
     for (auto& c : ctx.calls)
-      if (c->optee_thread_id == thread_id && !c->in_flight) {
+      if (!c->in_flight && c->optee_thread_id == thread_id) {
         c->in_flight = true;
         return c.get();
       }
