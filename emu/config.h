@@ -3,7 +3,7 @@
 // help, parser), so `teebench info`, `--help` and the result context all echo the same set.
 #pragma once
 
-#include <nlohmann/json.hpp>
+#include <nlohmann/json_fwd.hpp>
 #include <string>
 #include <string_view>
 #include <vector>
