@@ -131,7 +131,16 @@ static TEE_Result cmd_plugin(uint32_t pt, TEE_Param p[4]) {
   return res;
 }
 
-/* The proposed in-thread OCALL: the client serves the command while this call waits. */
+/* The proposed in-thread OCALL: the client serves the command while this call waits. Only an
+ * OP-TEE with the OCALL series has TEE_InvokeCACommand (the emulator, or the ms-iot fork: build
+ * with -DTEEBENCH_TA_OCALL); elsewhere the command is not supported. */
+#ifndef TEEBENCH_TA_OCALL
+static TEE_Result cmd_ocall(uint32_t pt, TEE_Param p[4]) {
+  (void)pt;
+  (void)p;
+  return TEE_ERROR_NOT_SUPPORTED;
+}
+#else
 static TEE_Result cmd_ocall(uint32_t pt, TEE_Param p[4]) {
   uint32_t held = TEE_PARAM_TYPE_GET(pt, 2);
   uint32_t len;
@@ -190,6 +199,7 @@ static TEE_Result cmd_ocall(uint32_t pt, TEE_Param p[4]) {
   p[1].value.a = good;
   return res;
 }
+#endif
 
 TEE_Result TA_InvokeCommandEntryPoint(void* sess_ctx, uint32_t cmd, uint32_t pt,
                                       TEE_Param params[4]) {
