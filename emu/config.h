@@ -23,7 +23,7 @@ struct EmuConfig {
   platform::PhysMemLayout mem;
   std::string profile = "none";
   HypervisorKind hypervisor = HypervisorKind::kNone;
-  uint32_t guests = 1;                 // guests created at start under Xen
+  uint32_t guests = 1;                  // guests created at start under Xen
   size_t guest_ram = size_t{64} << 20;  // RAM of each guest
   xen::MediatorLimits xen;
   bool supplicant = true;  // each kernel runs tee-supplicant

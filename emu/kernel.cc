@@ -11,8 +11,8 @@ Kernel::Kernel(uint16_t domid, platform::Memory& mem, platform::SmcConduit& cond
       driver_(std::make_unique<linux_tee::optee::Optee>(conduit, mem, cfg)) {
   if (supplicant) {
     auto* drv = driver_.get();
-    supplicant_ = std::make_unique<supplicant::TeeSupplicant>(
-        drv->supplicant_device(), mem, [drv] { drv->supp().interrupt(); });
+    supplicant_ = std::make_unique<supplicant::TeeSupplicant>(drv->supplicant_device(), mem,
+                                                              [drv] { drv->supp().interrupt(); });
   }
 }
 

@@ -246,11 +246,13 @@ long ContextFile::invoke(Process& p, uintptr_t uarg) {
   long rc = params_from_user(p, params, n, uparams);
   // An OCALL-aware invoke (last param the META descriptor) may come back carrying a request
   // instead of results: its params go out whole, memrefs as shm ids (the series' tee_core change).
-  const bool ocall = rc == 0 && n && params[n - 1].attr == (TEE_IOCTL_PARAM_ATTR_TYPE_VALUE_INOUT |
-                                                           TEE_IOCTL_PARAM_ATTR_META);
+  const bool ocall =
+      rc == 0 && n &&
+      params[n - 1].attr == (TEE_IOCTL_PARAM_ATTR_TYPE_VALUE_INOUT | TEE_IOCTL_PARAM_ATTR_META);
   if (rc == 0) rc = ctx_->dev->driver().invoke_func(ctx_, &arg, params);
-  if (rc == 0) rc = ocall ? params_to_user_whole(p, uparams, params, n)
-                          : params_to_user(p, uparams, params, n);
+  if (rc == 0)
+    rc =
+        ocall ? params_to_user_whole(p, uparams, params, n) : params_to_user(p, uparams, params, n);
   if (rc == 0 && p.copy_to_user(ubuf, &arg, sizeof(arg))) rc = -EFAULT;
   put_params(params, n);
   return rc;

@@ -94,8 +94,8 @@ uint32_t StdCall::copy_in_memref(const OpteeMsgParam& p, TEE_Param* out) {
     }
     // Plain TMEM: a physical address that must lie inside the static carve-out.
     if (!prtn_.os().mem().in_carveout(t.buf_ptr, t.size)) return kTeeErrorBadParameters;
-    refs_.statics.push_back(
-        std::make_unique<StaticShmMobj>(prtn_.os().mem().va(t.buf_ptr), static_cast<size_t>(t.size)));
+    refs_.statics.push_back(std::make_unique<StaticShmMobj>(prtn_.os().mem().va(t.buf_ptr),
+                                                            static_cast<size_t>(t.size)));
     out->memref = {refs_.statics.back()->va(0), static_cast<size_t>(t.size)};
     return kTeeSuccess;
   }

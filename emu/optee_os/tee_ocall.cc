@@ -11,8 +11,8 @@ namespace emu::optee_os {
 
 using namespace emu::abi;
 
-TEE_Result tee_ocall_rpc(const TEE_UUID& ta, uint32_t cmd, uint32_t param_types,
-                         TEE_Param* params, uint32_t* origin) {
+TEE_Result tee_ocall_rpc(const TEE_UUID& ta, uint32_t cmd, uint32_t param_types, TEE_Param* params,
+                         uint32_t* origin) {
   *origin = TEE_ORIGIN_COMMS;
   OpteeMsgParam p[2 + kOcallMaxParams] = {};
   std::unique_ptr<RpcPayload> payload[kOcallMaxParams];

@@ -133,8 +133,8 @@ int Optee::close_session(TeeContext* ctx, uint32_t session) {
 int Optee::invoke_func(TeeContext* ctx, tee_ioctl_invoke_arg* arg, TeeParam* params) {
   auto* data = static_cast<ContextData*>(ctx->data);
   const size_t n = arg->num_params;
-  const bool has_desc =
-      n && params[n - 1].attr == (TEE_IOCTL_PARAM_ATTR_TYPE_VALUE_INOUT | TEE_IOCTL_PARAM_ATTR_META);
+  const bool has_desc = n && params[n - 1].attr == (TEE_IOCTL_PARAM_ATTR_TYPE_VALUE_INOUT |
+                                                    TEE_IOCTL_PARAM_ATTR_META);
   if (has_desc && !cfg_.ocall) return -EOPNOTSUPP;
   bool pending = false;
   {

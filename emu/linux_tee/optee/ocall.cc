@@ -110,11 +110,13 @@ int Optee::ocall_surface(TeeContext* ctx, OcallCall* raw, tee_ioctl_invoke_arg* 
         } else if (t >= OPTEE_MSG_ATTR_TYPE_RMEM_INPUT && t <= OPTEE_MSG_ATTR_TYPE_RMEM_INOUT) {
           auto* shm = reinterpret_cast<TeeShm*>(mp[i].u.rmem.shm_ref);
           shm_get(shm);
-          params[i].attr = t - OPTEE_MSG_ATTR_TYPE_RMEM_INPUT + TEE_IOCTL_PARAM_ATTR_TYPE_MEMREF_INPUT;
+          params[i].attr =
+              t - OPTEE_MSG_ATTR_TYPE_RMEM_INPUT + TEE_IOCTL_PARAM_ATTR_TYPE_MEMREF_INPUT;
           params[i].memref = {shm, static_cast<size_t>(mp[i].u.rmem.offs),
                               static_cast<size_t>(mp[i].u.rmem.size)};
         } else if (t >= OPTEE_MSG_ATTR_TYPE_TMEM_INPUT && t <= OPTEE_MSG_ATTR_TYPE_TMEM_INOUT) {
-          params[i].attr = t - OPTEE_MSG_ATTR_TYPE_TMEM_INPUT + TEE_IOCTL_PARAM_ATTR_TYPE_MEMREF_INPUT;
+          params[i].attr =
+              t - OPTEE_MSG_ATTR_TYPE_TMEM_INPUT + TEE_IOCTL_PARAM_ATTR_TYPE_MEMREF_INPUT;
           params[i].memref = {nullptr, 0, static_cast<size_t>(mp[i].u.tmem.size)};
         }
       }
@@ -167,7 +169,8 @@ int Optee::ocall_surface(TeeContext* ctx, OcallCall* raw, tee_ioctl_invoke_arg* 
           if (t >= OPTEE_MSG_ATTR_TYPE_RMEM_INPUT && t <= OPTEE_MSG_ATTR_TYPE_RMEM_INOUT) {
             auto* shm = reinterpret_cast<TeeShm*>(m.u.rmem.shm_ref);
             shm_get(shm);  // the ioctl's put_params drops it again
-            params[i].attr = t - OPTEE_MSG_ATTR_TYPE_RMEM_INPUT + TEE_IOCTL_PARAM_ATTR_TYPE_MEMREF_INPUT;
+            params[i].attr =
+                t - OPTEE_MSG_ATTR_TYPE_RMEM_INPUT + TEE_IOCTL_PARAM_ATTR_TYPE_MEMREF_INPUT;
             params[i].memref = {shm, static_cast<size_t>(m.u.rmem.offs),
                                 static_cast<size_t>(m.u.rmem.size)};
           } else {
@@ -242,8 +245,7 @@ int Optee::invoke_ocall(TeeContext* ctx, tee_ioctl_invoke_arg* arg, TeeParam* pa
   {
     std::lock_guard g(data->lock);
     auto it = data->ocalls.find(static_cast<int>(ocall_id(desc.value.a)));
-    if (it == data->ocalls.end() || it->second->func != func ||
-        it->second->session != arg->session)
+    if (it == data->ocalls.end() || it->second->func != func || it->second->session != arg->session)
       return -EINVAL;
     oc = std::move(it->second);
     data->ocalls.erase(it);

@@ -114,8 +114,8 @@ class Optee final : public TeeDriver {
   // resumed by a later ioctl.
   struct CallState {
     MsgArg m;
-    platform::SmcRegs call;  // the first SMC, again after ETHREAD_LIMIT
-    platform::SmcRegs regs;  // the next SMC to make
+    platform::SmcRegs call;               // the first SMC, again after ETHREAD_LIMIT
+    platform::SmcRegs regs;               // the next SMC to make
     abi::OpteeMsgArg* rpc_arg = nullptr;  // with RPC_ARG: the arg's companion
     CallQueue::Waiter w;
     std::vector<TeeShm*> pages_lists;

@@ -69,7 +69,8 @@ void Optee::rpc_shm_alloc(OpteeMsgArg* arg, std::vector<TeeShm*>* lists) {
 }
 
 // An application buffer: tee-supplicant allocates (and registers) it in its own process and
-// names it by shm id; the kernel holds a reference until OP-TEE frees it (optee_rpc_cmd_alloc_suppl).
+// names it by shm id; the kernel holds a reference until OP-TEE frees it
+// (optee_rpc_cmd_alloc_suppl).
 TeeShm* Optee::rpc_shm_alloc_appl(size_t size, OpteeMsgArg* arg) {
   TeeParam p;
   p.attr = TEE_IOCTL_PARAM_ATTR_TYPE_VALUE_INOUT;

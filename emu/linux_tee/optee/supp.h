@@ -48,10 +48,10 @@ class Supp {
   std::condition_variable reqs_c_;  // the supplicant waits for work
   std::condition_variable done_c_;  // requesters wait for answers
   TeeContext* ctx_ = nullptr;
-  std::deque<Req*> reqs_;       // not yet taken
-  std::map<int, Req*> taken_;   // taken by a supplicant thread, by id
+  std::deque<Req*> reqs_;      // not yet taken
+  std::map<int, Req*> taken_;  // taken by a supplicant thread, by id
   int next_id_ = 1;
-  int sync_id_ = 0;             // the one request of a non-async supplicant
+  int sync_id_ = 0;  // the one request of a non-async supplicant
   bool signalled_ = false;
 };
 
