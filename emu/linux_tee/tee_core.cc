@@ -270,8 +270,8 @@ long ContextFile::close_session(Process& p, uintptr_t uarg) {
   return ctx_->dev->driver().close_session(ctx_, arg.session);
 }
 
-// TEE_IOC_SUPPL_RECV (tee_ioctl_supp_recv): the request's params go out as the supplicant sees
-// them, memrefs as shm id + offset + size.
+// TEE_IOC_SUPPL_RECV (tee_ioctl_supp_recv): the request's params go out whole, memrefs as shm
+// id + offset + size.
 long ContextFile::supp_recv(Process& p, uintptr_t uarg) {
   tee_ioctl_buf_data buf{};
   if (p.copy_from_user(&buf, uarg, sizeof(buf))) return -EFAULT;
@@ -292,25 +292,7 @@ long ContextFile::supp_recv(Process& p, uintptr_t uarg) {
   uint32_t func = 0;
   uint32_t num = arg.num_params;
   if (long rc = ctx_->dev->driver().supp_recv(ctx_, &func, &num, params.data())) return rc;
-  for (uint32_t i = 0; i < num; ++i) {
-    tee_ioctl_param ip{};
-    ip.attr = params[i].attr;
-    switch (params[i].attr & TEE_IOCTL_PARAM_ATTR_TYPE_MASK) {
-      case TEE_IOCTL_PARAM_ATTR_TYPE_MEMREF_INPUT:
-      case TEE_IOCTL_PARAM_ATTR_TYPE_MEMREF_OUTPUT:
-      case TEE_IOCTL_PARAM_ATTR_TYPE_MEMREF_INOUT:
-        ip.a = params[i].memref.offs;
-        ip.b = params[i].memref.size;
-        ip.c = params[i].memref.shm ? static_cast<uint64_t>(params[i].memref.shm->id)
-                                    : TEE_MEMREF_NULL;
-        break;
-      default:
-        ip.a = params[i].value.a;
-        ip.b = params[i].value.b;
-        ip.c = params[i].value.c;
-    }
-    if (p.copy_to_user(uparams + i * sizeof(ip), &ip, sizeof(ip))) return -EFAULT;
-  }
+  if (long rc = params_to_user_whole(p, uparams, params.data(), num)) return rc;
   arg.func = func;
   arg.num_params = num;
   if (p.copy_to_user(buf.buf_ptr, &arg, sizeof(arg))) return -EFAULT;

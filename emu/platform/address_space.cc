@@ -46,6 +46,27 @@ void* AddressSpace::map(std::span<const paddr_t> pages, std::shared_ptr<void> ba
   return base;
 }
 
+void* AddressSpace::map_anonymous(size_t len, int* err) {
+  if (len == 0) {
+    *err = -EINVAL;
+    return nullptr;
+  }
+  std::vector<paddr_t> pages;
+  for (size_t i = 0; i < (len + kPageSize - 1) / kPageSize; ++i) {
+    auto pa = mem_.alloc_page();
+    if (!pa) {
+      for (auto p : pages) mem_.put_page(p);
+      *err = -ENOMEM;
+      return nullptr;
+    }
+    pages.push_back(*pa);
+  }
+  void* addr = map(pages, nullptr, err);
+  // The mapping now holds each page; drop the allocation's own reference.
+  for (auto p : pages) mem_.put_page(p);
+  return addr;
+}
+
 void AddressSpace::release(void* addr, Mapping& m) {
   munmap(addr, m.len);
   for (paddr_t pa : m.pages) mem_.put_page(pa);

@@ -17,11 +17,10 @@ extern struct plugin_method bench_plugin_method;
 namespace emu::supplicant {
 
 using namespace emu::abi;
-using platform::kPageSize;
 
 namespace {
 
-constexpr uint32_t kRpcNumParams = 5;  // RPC_NUM_PARAMS: one META plus four
+constexpr uint32_t kRpcNumParams = 5;      // RPC_NUM_PARAMS: one META plus four
 constexpr uint32_t kSuppPluginInvoke = 0;  // OPTEE_RPC_SUPP_PLUGIN_INVOKE
 
 // A supplicant request buffer: the header, then room for kRpcNumParams params.
@@ -144,19 +143,8 @@ uint32_t TeeSupplicant::shm_alloc(void* params) {
   auto* p = static_cast<tee_ioctl_param*>(params);
   const size_t len = p->b;
   if (len == 0) return kTeeErrorBadParameters;
-  std::vector<platform::paddr_t> pages;
-  auto& mem = proc_.mem();
-  for (size_t i = 0; i < (len + kPageSize - 1) / kPageSize; ++i) {
-    auto pa = mem.alloc_page();
-    if (!pa) {
-      for (auto q : pages) mem.put_page(q);
-      return kTeeErrorOutOfMemory;
-    }
-    pages.push_back(*pa);
-  }
   int err = 0;
-  void* addr = proc_.mm().map(pages, nullptr, &err);
-  for (auto q : pages) mem.put_page(q);
+  void* addr = proc_.mm().map_anonymous(len, &err);
   if (!addr) return kTeeErrorOutOfMemory;
   tee_ioctl_shm_register_data reg{};
   reg.addr = reinterpret_cast<uintptr_t>(addr);
@@ -214,8 +202,8 @@ uint32_t TeeSupplicant::plugin(uint32_t num_params, void* params) {
     data = static_cast<uint8_t*>(it->second.addr) + p[3].a;
   }
   size_t out_len = 0;
-  const uint32_t res = m->invoke(static_cast<unsigned>(p[1].c), static_cast<unsigned>(p[2].a),
-                                 data, static_cast<size_t>(p[3].b), &out_len);
+  const uint32_t res = m->invoke(static_cast<unsigned>(p[1].c), static_cast<unsigned>(p[2].a), data,
+                                 static_cast<size_t>(p[3].b), &out_len);
   p[2].b = out_len;
   return res;
 }

@@ -1,11 +1,8 @@
 #include "teebench/tee/emu_device.h"
 
 #include <cerrno>
-#include <vector>
 
 namespace client {
-
-using emu::platform::kPageSize;
 
 EmuDevice::EmuDevice(std::shared_ptr<emu::Machine> machine, std::shared_ptr<emu::Kernel> kernel)
     : machine_(std::move(machine)),
@@ -42,27 +39,7 @@ void* EmuDevice::mmap(int fd, size_t len, int* err) {
 
 int EmuDevice::munmap(void* addr, size_t len) { return process_->mm().unmap(addr, len); }
 
-void* EmuDevice::alloc_user(size_t len, int* err) {
-  if (len == 0) {
-    *err = -EINVAL;
-    return nullptr;
-  }
-  auto& mem = kernel_->mem();
-  std::vector<emu::platform::paddr_t> pages;
-  for (size_t i = 0; i < (len + kPageSize - 1) / kPageSize; ++i) {
-    auto pa = mem.alloc_page();
-    if (!pa) {
-      for (auto p : pages) mem.put_page(p);
-      *err = -ENOMEM;
-      return nullptr;
-    }
-    pages.push_back(*pa);
-  }
-  void* addr = process_->mm().map(pages, nullptr, err);
-  // The mapping now holds each page; drop the allocation's own reference.
-  for (auto p : pages) mem.put_page(p);
-  return addr;
-}
+void* EmuDevice::alloc_user(size_t len, int* err) { return process_->mm().map_anonymous(len, err); }
 
 void EmuDevice::free_user(void* addr, size_t len) { process_->mm().unmap(addr, len); }
 

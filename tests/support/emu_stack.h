@@ -29,28 +29,8 @@ inline emu::EmuConfig config(std::initializer_list<const char*> settings = {}) {
   return cfg;
 }
 
-struct EmuStack {
-  explicit EmuStack(const emu::EmuConfig& cfg = config(),
-                    const emu::Machine::Interposer& interposer = {})
-      : machine(std::make_shared<emu::Machine>(cfg, interposer)),
-        dev(std::make_unique<client::EmuDevice>(machine)),
-        ctx(std::make_unique<client::Context>(*dev)) {
-    std::string why;
-    const auto r = ctx->open(&why);
-    EXPECT_TRUE(r.ok()) << why;
-  }
-  client::Session open_bench() {
-    client::Session s;
-    const auto r = client::Session::open(*ctx, client::bench_ta_uuid(), &s);
-    EXPECT_TRUE(r.ok()) << client::to_string(r);
-    return s;
-  }
-  std::shared_ptr<emu::Machine> machine;
-  std::unique_ptr<client::EmuDevice> dev;
-  std::unique_ptr<client::Context> ctx;
-};
-
-// One more client process on `machine`, in `kernel` (a guest's, under Xen).
+// A client process on `machine`, in `kernel` (a guest's under Xen; the machine's first if null),
+// with an open context.
 struct Client {
   Client(const std::shared_ptr<emu::Machine>& machine, std::shared_ptr<emu::Kernel> kernel)
       : dev(std::make_unique<client::EmuDevice>(machine, std::move(kernel))),
@@ -67,6 +47,17 @@ struct Client {
   }
   std::unique_ptr<client::EmuDevice> dev;
   std::unique_ptr<client::Context> ctx;
+};
+
+struct MachineOwner {
+  std::shared_ptr<emu::Machine> machine;
+};
+
+// An emulated machine and one client process on it (the machine outlives the client).
+struct EmuStack : MachineOwner, Client {
+  explicit EmuStack(const emu::EmuConfig& cfg = config(),
+                    const emu::Machine::Interposer& interposer = {})
+      : MachineOwner{std::make_shared<emu::Machine>(cfg, interposer)}, Client(machine, nullptr) {}
 };
 
 // Secure threads currently SUSPENDED (in an RPC, or waiting in the secure world).

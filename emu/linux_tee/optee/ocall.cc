@@ -267,23 +267,10 @@ int Optee::invoke_ocall(TeeContext* ctx, tee_ioctl_invoke_arg* arg, TeeParam* pa
         req->ret = kTeeErrorBadParameters;
         break;
       }
-      OpteeMsgParam& out = rp[0];
-      const uint64_t size = out.u.value.b;
-      std::memset(&out, 0, sizeof(out));
-      if (pool_->is_static() && !(shm->flags & TEE_SHM_DYNAMIC)) {
-        out.attr = OPTEE_MSG_ATTR_TYPE_TMEM_OUTPUT;
-        out.u.tmem = {shm->paddr + shm->offset, size, shm->cookie()};
-      } else {
-        TeeShm* list = nullptr;
-        const auto lp = build_pages_list(*shm, &list);
-        if (!list) {
-          teedev_->shm_put(shm);
-          req->ret = kTeeErrorOutOfMemory;
-          break;
-        }
-        oc->cs.pages_lists.push_back(list);
-        out.attr = OPTEE_MSG_ATTR_TYPE_TMEM_OUTPUT | OPTEE_MSG_ATTR_NONCONTIG;
-        out.u.tmem = {lp[0] | shm->offset, size, shm->cookie()};
+      if (!shm_to_tmem(shm, rp[0].u.value.b, &rp[0], &oc->cs.pages_lists)) {
+        teedev_->shm_put(shm);
+        req->ret = kTeeErrorOutOfMemory;
+        break;
       }
       oc->client_shms[shm->id] = shm;
       break;

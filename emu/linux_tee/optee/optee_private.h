@@ -147,6 +147,10 @@ class Optee final : public TeeDriver {
   void rpc_shm_alloc(abi::OpteeMsgArg* arg, std::vector<TeeShm*>* lists);
   void rpc_shm_free(abi::OpteeMsgArg* arg);
   void rpc_supp_cmd(abi::OpteeMsgArg* arg);
+  // The TMEM_OUTPUT param that lends `shm` to OP-TEE: by physical address in the carve-out, else
+  // as a page list kept in *lists until the call ends. False if the list cannot be allocated.
+  bool shm_to_tmem(TeeShm* shm, uint64_t size, abi::OpteeMsgParam* out,
+                   std::vector<TeeShm*>* lists);
   TeeShm* rpc_shm_alloc_appl(size_t size, abi::OpteeMsgArg* arg);
   // notif.cc
   int notif_wait(uint64_t key);

@@ -26,6 +26,23 @@ bool one_param(const OpteeMsgArg* arg, uint64_t attr) {
 
 }  // namespace
 
+bool Optee::shm_to_tmem(TeeShm* shm, uint64_t size, OpteeMsgParam* out,
+                        std::vector<TeeShm*>* lists) {
+  std::memset(out, 0, sizeof(*out));
+  if (pool_->is_static() && !(shm->flags & TEE_SHM_DYNAMIC)) {
+    out->attr = OPTEE_MSG_ATTR_TYPE_TMEM_OUTPUT;
+    out->u.tmem = {shm->paddr, size, shm->cookie()};
+    return true;
+  }
+  TeeShm* list = nullptr;
+  const auto lp = build_pages_list(*shm, &list);
+  if (!list) return false;
+  lists->push_back(list);  // OP-TEE may read the list any time until the call ends
+  out->attr = OPTEE_MSG_ATTR_TYPE_TMEM_OUTPUT | OPTEE_MSG_ATTR_NONCONTIG;
+  out->u.tmem = {lp[0] | shm->offset, size, shm->cookie()};
+  return true;
+}
+
 void Optee::rpc_shm_alloc(OpteeMsgArg* arg, std::vector<TeeShm*>* lists) {
   OpteeMsgParam* p = params_of(arg);
   if (arg->num_params != 1 || p[0].attr != OPTEE_MSG_ATTR_TYPE_VALUE_INPUT) {
@@ -49,21 +66,10 @@ void Optee::rpc_shm_alloc(OpteeMsgArg* arg, std::vector<TeeShm*>* lists) {
     arg->ret = kTeeErrorBadParameters;
     return;
   }
-  std::memset(&p[0], 0, sizeof(p[0]));
-  if (pool_->is_static()) {
-    p[0].attr = OPTEE_MSG_ATTR_TYPE_TMEM_OUTPUT;
-    p[0].u.tmem = {shm->paddr, size, shm->cookie()};
-  } else {
-    TeeShm* list = nullptr;
-    const auto lp = build_pages_list(*shm, &list);
-    if (!list) {
-      teedev_->shm_put(shm);
-      arg->ret = kTeeErrorOutOfMemory;
-      return;
-    }
-    lists->push_back(list);  // OP-TEE may read the list any time until the call ends
-    p[0].attr = OPTEE_MSG_ATTR_TYPE_TMEM_OUTPUT | OPTEE_MSG_ATTR_NONCONTIG;
-    p[0].u.tmem = {lp[0] | shm->offset, size, shm->cookie()};
+  if (!shm_to_tmem(shm, size, &p[0], lists)) {
+    teedev_->shm_put(shm);
+    arg->ret = kTeeErrorOutOfMemory;
+    return;
   }
   arg->ret = kTeeSuccess;
 }
