@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "teebench/tee/context.h"
-#include "teebench/tee/target.h"
+#include "targets/target.h"
 
 namespace app {
 
@@ -18,10 +18,11 @@ struct TargetOptions {
   std::vector<std::string> settings;
   void add_to(CLI::App* cmd);
   // Builds the target; on a bad value prints a one-line error and returns false.
-  bool resolve(client::Target* out) const;
-  // Resolves, opens the device and a context on it; prints a one-line error and returns false.
-  bool open(client::Target* out, std::unique_ptr<client::Device>* dev,
-            std::unique_ptr<client::Context>* ctx) const;
+  bool resolve(targets::TargetSpec* out) const;
+  // Resolves, opens the target, a client device and a context on it; prints a one-line error
+  // and returns false.
+  bool open(targets::TargetSpec* out, std::unique_ptr<targets::Target>* target,
+            std::unique_ptr<client::Device>* dev, std::unique_ptr<client::Context>* ctx) const;
 };
 
 using Runner = std::function<int()>;

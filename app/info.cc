@@ -4,9 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "app/commands.h"
-#include "emu/abi/optee_smc.h"
 #include "teebench/tee/context.h"
-#include "teebench/tee/emu_device.h"
 
 namespace app {
 namespace {
@@ -27,15 +25,6 @@ constexpr std::pair<uint32_t, const char*> kGenCaps[] = {
     {TEE_GEN_CAP_REG_MEM, "TEE_GEN_CAP_REG_MEM"},
     {TEE_GEN_CAP_MEMREF_NULL, "TEE_GEN_CAP_MEMREF_NULL"}};
 constexpr std::pair<uint32_t, const char*> kImplCaps[] = {{TEE_OPTEE_CAP_TZ, "TEE_OPTEE_CAP_TZ"}};
-constexpr std::pair<uint32_t, const char*> kSecCaps[] = {
-    {emu::abi::OPTEE_SMC_SEC_CAP_HAVE_RESERVED_SHM, "HAVE_RESERVED_SHM"},
-    {emu::abi::OPTEE_SMC_SEC_CAP_UNREGISTERED_SHM, "UNREGISTERED_SHM"},
-    {emu::abi::OPTEE_SMC_SEC_CAP_DYNAMIC_SHM, "DYNAMIC_SHM"},
-    {emu::abi::OPTEE_SMC_SEC_CAP_VIRTUALIZATION, "VIRTUALIZATION"},
-    {emu::abi::OPTEE_SMC_SEC_CAP_MEMREF_NULL, "MEMREF_NULL"},
-    {emu::abi::OPTEE_SMC_SEC_CAP_ASYNC_NOTIF, "ASYNC_NOTIF"},
-    {emu::abi::OPTEE_SMC_SEC_CAP_RPC_ARG, "RPC_ARG"}};
-
 const char* impl_name(uint32_t id) {
   switch (id) {
     case TEE_IMPL_ID_OPTEE:
@@ -47,54 +36,43 @@ const char* impl_name(uint32_t id) {
   }
 }
 
-json describe(const client::Target& target, client::Device& dev, const client::Context& ctx) {
+json describe(const targets::TargetSpec& spec, const targets::Target& target,
+              const client::Context& ctx) {
   const auto& v = ctx.version();
-  json j = {{"target", target.spec},
+  json j = {{"target", spec.text},
             {"impl_id", v.impl_id},
             {"impl_name", impl_name(v.impl_id)},
             {"impl_caps", v.impl_caps},
             {"impl_caps_names", flag_names(v.impl_caps, kImplCaps)},
             {"gen_caps", v.gen_caps},
             {"gen_caps_names", flag_names(v.gen_caps, kGenCaps)}};
+  const auto facts = target.facts();
   json shm_modes = json::array();
   if (ctx.reg_mem()) shm_modes.push_back("registered");
-  auto* emu_dev = dynamic_cast<client::EmuDevice*>(&dev);
-  if (!emu_dev) {
-    // The UAPI does not expose OP-TEE's revision, capabilities or thread count.
-    j["optee"] = {{"revision", nullptr},
-                  {"thread_count", nullptr},
-                  {"sec_caps", nullptr},
-                  {"driver", nullptr},
-                  {"note", "not exposed by the kernel's TEE UAPI"}};
-    shm_modes.push_back("allocated");
-    j["shm_modes"] = shm_modes;
-    return j;
-  }
-  auto& m = emu_dev->machine();
-  const auto& p = m.driver().probe_info();
-  if (p.static_pool)
-    shm_modes.push_back("static");
+  if (facts.shm_pool)
+    shm_modes.push_back(facts.shm_pool->value == "static" ? "static" : "allocated-dynamic");
   else
-    shm_modes.push_back("allocated-dynamic");
+    shm_modes.push_back("allocated");
   j["shm_modes"] = shm_modes;
-  j["optee"] = {{"revision", fmt::format("{}.{}", p.os_revision_major, p.os_revision_minor)},
-                {"build_id", p.os_build_id},
-                {"sec_caps", p.sec_caps},
-                {"sec_caps_names", flag_names(p.sec_caps, kSecCaps)},
-                {"rpc_param_count", p.rpc_param_count},
-                {"thread_count", m.config().os.num_threads},
-                {"driver_thread_count", p.thread_count},
-                {"static_pool", p.static_pool},
-                {"carveout_bytes", m.mem().carveout_size()},
-                {"driver", emu::to_string(m.config().driver.gen)}};
-  const auto& prof = m.cost().profile();
-  json costs = json::object();
-  for (size_t i = 0; i < prof.costs.size(); ++i)
-    if (!prof.costs[i].source.empty())
-      costs[std::string(emu::platform::kCostNames[i])] = {{"ns", prof.costs[i].ns},
-                                                          {"source", prof.costs[i].source}};
-  j["profile"] = {{"name", prof.name}, {"description", prof.description}, {"costs", costs}};
-  j["configuration"] = emu::to_json(m.config());
+  // Each fact with where it came from; what the target cannot tell is null.
+  json optee = json::object();
+  for (const char* k :
+       {"optee_revision", "optee_build_id", "sec_caps", "secure_threads", "driver", "async_notif",
+        "kernel", "carveout_bytes", "hypervisor", "guests", "firmware", "qemu"})
+    optee[k] = nullptr;
+  const auto sources = facts.sources();
+  for (const auto& [k, val] : facts.values())
+    if (optee.contains(k)) optee[k] = {{"value", val}, {"source", sources.at(k)}};
+  j["stack"] = optee;
+  const auto caps = target.capabilities();
+  j["capabilities"] = {{"guests", caps.guests},
+                       {"destroy_guest", caps.destroy_guest},
+                       {"defects", caps.defects},
+                       {"ocall_protocol", caps.ocall_protocol},
+                       {"kill_client", caps.kill_client},
+                       {"stack_counters", caps.stack_counters},
+                       {"thread_states", caps.thread_states}};
+  if (auto d = target.details(); !d.is_null()) j["details"] = d;
   return j;
 }
 
@@ -110,25 +88,29 @@ void print_text(const json& j) {
   fmt::print("impl caps       {}\n", list(j["impl_caps_names"]));
   fmt::print("generic caps    {}\n", list(j["gen_caps_names"]));
   fmt::print("shm modes       {}\n", list(j["shm_modes"]));
-  const auto& o = j["optee"];
-  if (o.contains("note")) {
-    fmt::print("OP-TEE          revision, capabilities and thread count: {}\n",
-               o["note"].get<std::string>());
-    return;
+  const std::pair<const char*, const char*> rows[] = {{"optee_revision", "OP-TEE revision"},
+                                                      {"optee_build_id", "OP-TEE build"},
+                                                      {"sec_caps", "OP-TEE caps"},
+                                                      {"secure_threads", "threads"},
+                                                      {"driver", "call queue"},
+                                                      {"async_notif", "async notif"},
+                                                      {"kernel", "kernel"},
+                                                      {"carveout_bytes", "carve-out bytes"},
+                                                      {"hypervisor", "hypervisor"},
+                                                      {"guests", "guests"},
+                                                      {"firmware", "firmware"},
+                                                      {"qemu", "qemu"}};
+  for (const auto& [key, title] : rows) {
+    const auto& f = j["stack"][key];
+    if (f.is_null())
+      fmt::print("{:<15} unavailable (this target does not tell)\n", title);
+    else
+      fmt::print("{:<15} {}  [{}]\n", title, f["value"].get<std::string>(),
+                 f["source"].get<std::string>());
   }
-  fmt::print("OP-TEE revision {} (build {})\n", o["revision"].get<std::string>(),
-             o["build_id"].get<uint32_t>());
-  fmt::print("OP-TEE caps     {}\n", list(o["sec_caps_names"]));
-  fmt::print("threads         {} (CFG_NUM_THREADS)\n", o["thread_count"].get<uint32_t>());
-  fmt::print("driver          Linux {} call queue{}\n", o["driver"].get<std::string>(),
-             o["driver_thread_count"].get<uint32_t>()
-                 ? fmt::format(", counting {} threads", o["driver_thread_count"].get<uint32_t>())
-                 : std::string(", no thread counting"));
-  fmt::print(
-      "carve-out       {} KiB{}\n", o["carveout_bytes"].get<uint64_t>() / 1024,
-      o["static_pool"].get<bool>() ? " (the driver's pool)" : " (reserved, unused by the driver)");
-  fmt::print("profile         {}: {}\n", j["profile"]["name"].get<std::string>(),
-             j["profile"]["description"].get<std::string>());
+  if (j.contains("details") && j["details"].contains("profile"))
+    fmt::print("profile         {}: {}\n", j["details"]["profile"]["name"].get<std::string>(),
+               j["details"]["profile"]["description"].get<std::string>());
 }
 
 }  // namespace
@@ -143,12 +125,12 @@ Runner add_info(CLI::App& app) {
   cmd->add_flag("--json", *as_json, "print JSON");
   return [cmd, opts, as_json]() {
     if (!*cmd) return -1;
-    client::Target target;
+    targets::TargetSpec spec;
+    std::unique_ptr<targets::Target> target;
     std::unique_ptr<client::Device> dev;
     std::unique_ptr<client::Context> context;
-    if (!opts->open(&target, &dev, &context)) return 2;
-    client::Context& ctx = *context;
-    const json j = describe(target, *dev, ctx);
+    if (!opts->open(&spec, &target, &dev, &context)) return 2;
+    const json j = describe(spec, *target, *context);
     if (*as_json)
       fmt::print("{}\n", j.dump(2));
     else

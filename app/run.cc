@@ -116,8 +116,8 @@ void analyze_parts(const workloads::Workload& w, reports::RunResult& run) {
 int run(const RunOptions& o) {
   // Workload-field overrides and stack knobs share --set: a path with a dot or a known workload
   // field is a workload field, anything else a knob of the stack.
-  client::Target base;
-  if (auto e = client::configure_target(base, o.target.target, {}); !e.empty()) {
+  targets::TargetSpec base;
+  if (auto e = targets::parse_target(o.target.target, {}, &base); !e.empty()) {
     fmt::print(stderr, "teebench: {}\n", e);
     return 2;
   }
@@ -137,7 +137,7 @@ int run(const RunOptions& o) {
                  c.spec.scenario, names);
       return 2;
     }
-    client::Target t;
+    targets::TargetSpec t;
     if (auto e = workloads::resolve_target(c.spec, base, &t); !e.empty()) {
       fmt::print(stderr, "{}: {}\n", w.file, e);
       return 2;
@@ -163,7 +163,7 @@ int run(const RunOptions& o) {
   // Check the device answers before the run starts, and record what it is.
   nlohmann::json device = nlohmann::json::object();
   try {
-    auto stack = client::Stack::open(base);
+    auto stack = targets::open(base);
     auto dev = stack->new_client();
     client::Context ctx(*dev);
     std::string why;
@@ -172,7 +172,9 @@ int run(const RunOptions& o) {
               {"impl_id", ctx.version().impl_id},
               {"impl_caps", ctx.version().impl_caps},
               {"gen_caps", ctx.version().gen_caps}};
-    for (const auto& [k, v] : stack->properties()) device[k] = v;
+    const auto facts = stack->facts();
+    for (const auto& [k, v] : facts.values()) device[k] = v;
+    device["sources"] = facts.sources();
   } catch (const std::exception& e) {
     fmt::print(stderr, "teebench: {}\n", e.what());
     return 2;
@@ -183,7 +185,7 @@ int run(const RunOptions& o) {
   run.context = reports::host_context();
   run.context["teebench_version"] = TEEBENCH_VERSION;
   run.context["git_revision"] = TEEBENCH_GIT_REVISION;
-  run.context["target"] = base.spec;
+  run.context["target"] = base.text;
   run.context["device"] = device;
   run.context["clock"] = clock.info().to_json();
   {
@@ -197,7 +199,7 @@ int run(const RunOptions& o) {
   }
   run.context["labels"] = labels;
   run.context["workload_file"] = w.file;
-  if (base.is_emu()) run.context["emulator_base_configuration"] = emu::to_json(base.emu);
+  if (base.is_emu()) run.context["emulator_base_configuration"] = targets::configuration(base);
   run.workload = w.document;
 
   // Cases x repetitions, interleaved at random when repeated so drift does not favour one case.
@@ -250,9 +252,9 @@ int run(const RunOptions& o) {
       progress.update(k, c.label, cr.duration_s, cr);
       progress.done_case();
       cr.params["configuration"] = [&] {
-        client::Target t;
+        targets::TargetSpec t;
         workloads::resolve_target(c.spec, base, &t);
-        return base.is_emu() ? emu::to_json(t.emu) : nlohmann::json(nullptr);
+        return targets::configuration(t);
       }();
       workloads::find_scenario(c.spec.scenario)->analyze_case(c.spec, cr);
       cr.params["workload"] = c.part;

@@ -12,7 +12,6 @@
 
 #include "app/commands.h"
 #include "teebench/tee/context.h"
-#include "teebench/tee/emu_device.h"
 #include "teebench/tee/session.h"
 
 namespace app {
@@ -132,10 +131,11 @@ Runner add_smoke(CLI::App& app) {
   cmd->add_option("--callers", *callers, "concurrent WAIT callers")->check(CLI::Range(1, 1024));
   return [=]() {
     if (!*cmd) return -1;
-    client::Target target;
+    targets::TargetSpec spec;
+    std::unique_ptr<targets::Target> target;
     std::unique_ptr<client::Device> dev;
     std::unique_ptr<client::Context> context;
-    if (!opts->open(&target, &dev, &context)) return 2;
+    if (!opts->open(&spec, &target, &dev, &context)) return 2;
     client::Context& ctx = *context;
     fmt::print("smoke run on {}\n", dev->name());
     Smoke smoke{*dev, ctx};
@@ -147,9 +147,9 @@ Runner add_smoke(CLI::App& app) {
     smoke.value(s);
     smoke.memrefs(s);
     smoke.waiters(*callers, 5);
-    if (auto* e = dynamic_cast<client::EmuDevice*>(dev.get())) {
-      const bool free = e->machine().optee_os().all_threads_free();
-      smoke.check(free, "every secure thread FREE afterwards");
+    if (target->capabilities().stack_counters) {
+      const auto c = target->counters();
+      smoke.check(c.secure_threads_free == c.secure_threads, "every secure thread FREE afterwards");
     }
     fmt::print("{}\n", smoke.failures ? "smoke: FAILED" : "smoke: all checks passed");
     return smoke.failures ? 1 : 0;

@@ -10,9 +10,9 @@
 #include <string>
 #include <vector>
 
+#include "targets/target.h"
 #include "teebench/tee/bench_ocall.h"
 #include "teebench/tee/context.h"
-#include "teebench/tee/emu_device.h"
 #include "teebench/tee/session.h"
 
 namespace {
@@ -21,15 +21,18 @@ using Clock = std::chrono::steady_clock;
 
 struct Stack {
   explicit Stack(std::initializer_list<std::string> settings) {
-    emu::EmuConfig cfg;
-    for (const auto& s : settings)
-      if (auto e = emu::apply_setting(cfg, s); !e.empty()) throw std::runtime_error(e);
-    dev = std::make_unique<client::EmuDevice>(std::make_shared<emu::Machine>(cfg));
+    targets::TargetSpec spec;
+    if (auto e = targets::parse_target("emu", std::vector<std::string>(settings), &spec);
+        !e.empty())
+      throw std::runtime_error(e);
+    target = targets::open(spec);
+    dev = target->new_client();
     ctx = std::make_unique<client::Context>(*dev);
     if (!ctx->open().ok() || !client::Session::open(*ctx, client::bench_ta_uuid(), &session).ok())
       throw std::runtime_error("cannot open the bench TA on the emulated stack");
   }
-  std::unique_ptr<client::EmuDevice> dev;
+  std::unique_ptr<targets::Target> target;
+  std::unique_ptr<client::Device> dev;
   std::unique_ptr<client::Context> ctx;
   client::Session session;
 };

@@ -1,7 +1,6 @@
 #include "workloads/client.h"
 
 #include "teebench/tee/bench_ocall.h"
-#include "teebench/tee/emu_device.h"
 
 #include <bench_ta.h>
 
@@ -32,7 +31,7 @@ const char* error_kind(const client::Result& r) {
   return client::teec_name(r.code);
 }
 
-Client::Client(client::Stack& stack, uint32_t guest, const std::vector<OpSpec>& mix,
+Client::Client(targets::Target& stack, uint32_t guest, const std::vector<OpSpec>& mix,
                uint64_t seed)
     : stack_(stack),
       guest_(guest),
@@ -196,13 +195,15 @@ void Client::run(size_t i, const measure::Clock& clock, uint64_t start, bool rec
       o.params[0] = Param::value(Dir::kIn, op.bytes, op.calls);
       o.params[1] = Param::value(Dir::kOut);
       r = session_.invoke(TA_BENCH_CMD_OCALL, &o, client::bench_ocall_handler);
-      if (r.ok() && o.params[1].a() != op.calls) r = client::Result::teec(client::kTeecErrorGeneric, 0);
+      if (r.ok() && o.params[1].a() != op.calls)
+        r = client::Result::teec(client::kTeecErrorGeneric, 0);
       break;
     case OpKind::kPlugin:
       o.params[0] = Param::value(Dir::kIn, op.bytes, op.calls);
       o.params[1] = Param::value(Dir::kOut);
       r = session_.invoke(TA_BENCH_CMD_PLUGIN, &o);
-      if (r.ok() && o.params[1].a() != op.calls) r = client::Result::teec(client::kTeecErrorGeneric, 0);
+      if (r.ok() && o.params[1].a() != op.calls)
+        r = client::Result::teec(client::kTeecErrorGeneric, 0);
       break;
     case OpKind::kOcallCrash:
       r = ocall_crash(op);
@@ -222,9 +223,8 @@ void Client::run(size_t i, const measure::Clock& clock, uint64_t start, bool rec
 // registered tmpref; the op lasts until the process is gone (its fds released). Success means the
 // death was clean: the invocation failed and the process exit returned.
 client::Result Client::ocall_crash(const OpSpec& op) {
+  if (!stack_.capabilities().kill_client) return client::Result::from_errno(ENOTSUP);
   auto dev = stack_.new_client(guest_);
-  auto* emu = dynamic_cast<client::EmuDevice*>(dev.get());
-  if (!emu) return client::Result::from_errno(ENOTSUP);  // a board's client would be a real process
   client::Context ctx(*dev);
   std::string why;
   if (!ctx.open(&why).ok()) return client::Result::from_errno(ENODEV);
@@ -236,8 +236,8 @@ client::Result Client::ocall_crash(const OpSpec& op) {
   o.params[1] = Param::value(Dir::kOut);
   o.params[2] = Param::tmpref(Dir::kIn, held.data(), held.size());
   const auto r = s.invoke(TA_BENCH_CMD_OCALL, &o,
-                          [emu](uint32_t, std::span<client::OcallParam>) -> uint32_t {
-                            emu->kill();
+                          [this, &dev](uint32_t, std::span<client::OcallParam>) -> uint32_t {
+                            stack_.kill_client(*dev);
                             return 0;
                           });
   if (r.ok()) return client::Result::teec(client::kTeecErrorGeneric, 0);  // it should have died

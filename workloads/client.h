@@ -12,7 +12,7 @@
 #include "teebench/tee/context.h"
 #include "teebench/tee/session.h"
 #include "teebench/tee/shared_memory.h"
-#include "teebench/tee/target.h"
+#include "targets/target.h"
 #include "workloads/op_stats.h"
 #include "workloads/spec.h"
 
@@ -25,7 +25,7 @@ class Client {
  public:
   // Opens a context and a session on a fresh process of `stack` in guest `guest`. Throws
   // std::runtime_error.
-  Client(client::Stack& stack, uint32_t guest, const std::vector<OpSpec>& mix, uint64_t seed);
+  Client(targets::Target& stack, uint32_t guest, const std::vector<OpSpec>& mix, uint64_t seed);
   ~Client();
 
   // Performs one operation of mix[i]; records into stats[...] for that op (one per stat_names)
@@ -50,7 +50,7 @@ class Client {
 
   client::Result ocall_crash(const OpSpec& op);
 
-  client::Stack& stack_;
+  targets::Target& stack_;
   uint32_t guest_;
   std::unique_ptr<client::Device> dev_;
   std::unique_ptr<client::Context> ctx_;

@@ -8,7 +8,6 @@
 #include <mutex>
 #include <thread>
 
-#include "emu/config.h"
 #include "measure/perf_counters.h"
 #include "workloads/client.h"
 #include "workloads/pacer.h"
@@ -239,26 +238,31 @@ class Collector {
 
 }  // namespace
 
-std::string resolve_target(const WorkloadSpec& spec, const client::Target& base,
-                           client::Target* out) {
+std::string resolve_target(const WorkloadSpec& spec, const targets::TargetSpec& base,
+                           targets::TargetSpec* out) {
   *out = base;
   if (spec.stack.empty()) return {};
   if (!base.is_emu()) return {};  // a board is what it is; the knobs are recorded, not applied
+  // The workload's knobs go first so that --set, already in `base`, wins over the file.
+  std::vector<std::pair<std::string, std::string>> from_file;
   for (const auto& [k, v] : spec.stack.items()) {
     const std::string value = v.is_string()    ? v.get<std::string>()
                               : v.is_boolean() ? (v.get<bool>() ? "y" : "n")
                                                : v.dump();
-    if (auto e = emu::apply_setting(out->emu, k, value); !e.empty()) return "$.stack." + e;
+    targets::TargetSpec scratch;
+    if (auto e = scratch.set(k, value); !e.empty()) return "$.stack." + e;
+    from_file.emplace_back(k, value);
   }
+  out->knobs.insert(out->knobs.begin(), from_file.begin(), from_file.end());
   return {};
 }
 
 reports::CaseResult run_case(const Case& c, uint32_t repetition, const RunContext& ctx) {
   const WorkloadSpec& spec = c.spec;
   const measure::Clock& clock = *ctx.clock;
-  client::Target target;
+  targets::TargetSpec target;
   if (auto e = resolve_target(spec, ctx.target, &target); !e.empty()) throw std::runtime_error(e);
-  auto stack = client::Stack::open(target);
+  auto stack = targets::open(target);
 
   // Clients, each its own process with a session, before any timing starts.
   std::vector<Worker> workers;
@@ -351,8 +355,9 @@ reports::CaseResult run_case(const Case& c, uint32_t repetition, const RunContex
     std::vector<const GroupSpec*> due;
     for (const auto& g : spec.groups)
       if (g.destroy_guest_s && g.clients) due.push_back(&g);
-    std::sort(due.begin(), due.end(),
-              [](const auto* a, const auto* b) { return *a->destroy_guest_s < *b->destroy_guest_s; });
+    std::sort(due.begin(), due.end(), [](const auto* a, const auto* b) {
+      return *a->destroy_guest_s < *b->destroy_guest_s;
+    });
     for (const GroupSpec* g : due) {
       pacer_sleep_until(clock,
                         tl.t0 + clock.from_ns(static_cast<uint64_t>(*g->destroy_guest_s * 1e9)));
@@ -360,7 +365,7 @@ reports::CaseResult run_case(const Case& c, uint32_t repetition, const RunContex
                            {"group", g->name},
                            {"at_s", clock.to_ns(clock.now() - tl.t0) / 1e9}};
       try {
-        for (const auto& [k, v] : stack->destroy_guest(g->guest)) ev[k] = v;
+        for (const auto& [k, v] : stack->destroy_guest(g->guest).to_map()) ev[k] = v;
       } catch (const std::exception& e) {
         ev["error"] = e.what();
       }
@@ -376,8 +381,7 @@ reports::CaseResult run_case(const Case& c, uint32_t repetition, const RunContex
     if (const uint64_t r = tl.returned.load(); r != last_returned || tl.in_flight.load() == 0) {
       last_returned = r;
       last_progress = t;
-    } else if (spec.watchdog_s > 0 &&
-               clock.to_ns(t - last_progress) / 1e9 >= spec.watchdog_s) {
+    } else if (spec.watchdog_s > 0 && clock.to_ns(t - last_progress) / 1e9 >= spec.watchdog_s) {
       stop = true;
       const double elapsed = clock.to_ns(t - tl.t0) / 1e9;
       reports::CaseResult hung;
@@ -386,10 +390,11 @@ reports::CaseResult run_case(const Case& c, uint32_t repetition, const RunContex
       hung.repetition = repetition;
       hung.ops = collector.collect(elapsed);
       hung.duration_s = elapsed;
-      for (const auto& [k, v] : stack->counters()) hung.counters[k] = v;
+      for (const auto& [k, v] : stack->counters().available()) hung.counters[k] = v;
       hung.counters["thread_states"] = stack->thread_states();
       hung.verdicts.push_back(
-          {"no_deadlock", reports::Outcome::kFail,
+          {"no_deadlock",
+           reports::Outcome::kFail,
            fmt::format("no call completed for {:g} s with {} in flight: the stack is hung",
                        spec.watchdog_s, tl.in_flight.load()),
            {{"thread_states", hung.counters["thread_states"]},
@@ -414,7 +419,9 @@ reports::CaseResult run_case(const Case& c, uint32_t repetition, const RunContex
   result.ops = collector.collect(measured);
   result.duration_s = measured;
   result.perf = perf.to_json();
-  for (const auto& [k, v] : stack->counters()) result.counters[k] = v;
+  const auto counters = stack->counters();
+  for (const auto& [k, v] : counters.available()) result.counters[k] = v;
+  if (const auto na = counters.unavailable(); !na.empty()) result.counters["unavailable"] = na;
   result.counters["thread_states"] = stack->thread_states();
   if (!destroyed.empty()) result.counters["guests_destroyed"] = destroyed;
   result.complete = !stop.load();
@@ -440,10 +447,10 @@ reports::CaseResult run_case(const Case& c, uint32_t repetition, const RunContex
       result.verdicts.push_back({"client_failure", reports::Outcome::kFail, w.failure, {}});
   for (const auto& ev : destroyed) {
     if (ev.contains("error")) {
-      result.verdicts.push_back({"destroyed_guest_released", reports::Outcome::kFail,
-                                 "cannot destroy guest " + ev["guest"].dump() + ": " +
-                                     ev["error"].get<std::string>(),
-                                 ev});
+      result.verdicts.push_back(
+          {"destroyed_guest_released", reports::Outcome::kFail,
+           "cannot destroy guest " + ev["guest"].dump() + ": " + ev["error"].get<std::string>(),
+           ev});
       continue;
     }
     // Everything the dead guest held is gone: its OP-TEE partition (threads, sessions, registered

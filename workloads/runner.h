@@ -9,13 +9,13 @@
 
 #include "measure/clock.h"
 #include "reports/results.h"
-#include "teebench/tee/target.h"
+#include "targets/target.h"
 #include "workloads/spec.h"
 
 namespace workloads {
 
 struct RunContext {
-  client::Target target;  // base target; the case's stack knobs apply on top
+  targets::TargetSpec target;  // base target; the case's stack knobs apply on top
   const measure::Clock* clock = nullptr;
   std::atomic<bool>* stop = nullptr;  // set on SIGINT
   // Called every interval with the case's results so far (for checkpoints and progress).
@@ -27,8 +27,8 @@ struct RunContext {
 };
 
 // Applies the case's stack knobs to `base`. Returns a one-line error ("" if fine).
-std::string resolve_target(const WorkloadSpec& spec, const client::Target& base,
-                           client::Target* out);
+std::string resolve_target(const WorkloadSpec& spec, const targets::TargetSpec& base,
+                           targets::TargetSpec* out);
 
 // Throws std::runtime_error when the stack or a client cannot be set up.
 reports::CaseResult run_case(const Case& c, uint32_t repetition, const RunContext& ctx);

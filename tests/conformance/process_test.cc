@@ -17,7 +17,7 @@ struct Victim {
     EXPECT_TRUE(ctx.open().ok());
     EXPECT_TRUE(client::Session::open(ctx, client::bench_ta_uuid(), &session).ok());
   }
-  client::EmuDevice dev;
+  targets::EmuDevice dev;
   client::Context ctx;
   client::Session session;
 };
@@ -93,7 +93,7 @@ TEST(ClientDeath, ArgCachePinnedContextDefect) {
     auto& os = s.machine->optee_os();
     {
       // The victim makes the machine's first call: the cache's first page is allocated for it.
-      client::EmuDevice dev(s.machine);
+      targets::EmuDevice dev(s.machine);
       client::Context ctx(dev);
       ASSERT_TRUE(ctx.open().ok());
       client::Session session;

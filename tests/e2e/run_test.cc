@@ -24,7 +24,7 @@ Run run(json doc) {
   for (const auto& c : r.w.cases) {
     workloads::RunContext ctx;
     ctx.clock = &clock;
-    ctx.target.emu.mem.ns_ddr_size = size_t{256} << 20;
+    ctx.target.knobs.emplace_back("ns_ddr_size", "256M");
     auto cr = workloads::run_case(c, 0, ctx);
     scenario->analyze_case(c.spec, cr);
     r.result.cases.push_back(std::move(cr));

@@ -14,7 +14,7 @@
 
 #include "emu/machine.h"
 #include "teebench/tee/context.h"
-#include "teebench/tee/emu_device.h"
+#include "targets/emu/emu_device.h"
 #include "teebench/tee/session.h"
 
 namespace testing_support {
@@ -33,7 +33,7 @@ inline emu::EmuConfig config(std::initializer_list<const char*> settings = {}) {
 // with an open context.
 struct Client {
   Client(const std::shared_ptr<emu::Machine>& machine, std::shared_ptr<emu::Kernel> kernel)
-      : dev(std::make_unique<client::EmuDevice>(machine, std::move(kernel))),
+      : dev(std::make_unique<targets::EmuDevice>(machine, std::move(kernel))),
         ctx(std::make_unique<client::Context>(*dev)) {
     std::string why;
     const auto r = ctx->open(&why);
@@ -45,7 +45,7 @@ struct Client {
     EXPECT_TRUE(r.ok()) << client::to_string(r);
     return s;
   }
-  std::unique_ptr<client::EmuDevice> dev;
+  std::unique_ptr<targets::EmuDevice> dev;
   std::unique_ptr<client::Context> ctx;
 };
 

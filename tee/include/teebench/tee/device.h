@@ -1,5 +1,5 @@
 // A TEE device as the client sees it: the Linux TEE UAPI (<linux/tee.h>) on file descriptors.
-// Two implementations: KernelDevice (a real /dev/teeN) and EmuDevice (the emulated OP-TEE stack).
+// KernelDevice (a real /dev/teeN) is one implementation; targets/ provides the emulated one.
 // Nothing above this interface knows which one it has.
 #pragma once
 

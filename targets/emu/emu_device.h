@@ -8,9 +8,9 @@
 #include "emu/machine.h"
 #include "teebench/tee/device.h"
 
-namespace client {
+namespace targets {
 
-class EmuDevice final : public Device {
+class EmuDevice final : public client::Device {
  public:
   // A new process on `machine`, in `kernel` (a guest's; the machine's first kernel if null).
   // Several devices may share one machine (several processes).
@@ -40,4 +40,4 @@ class EmuDevice final : public Device {
   std::unique_ptr<emu::linux_tee::Process> process_;
 };
 
-}  // namespace client
+}  // namespace targets

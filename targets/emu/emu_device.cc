@@ -1,8 +1,8 @@
-#include "teebench/tee/emu_device.h"
+#include "targets/emu/emu_device.h"
 
 #include <cerrno>
 
-namespace client {
+namespace targets {
 
 EmuDevice::EmuDevice(std::shared_ptr<emu::Machine> machine, std::shared_ptr<emu::Kernel> kernel)
     : machine_(std::move(machine)),
@@ -43,4 +43,4 @@ void* EmuDevice::alloc_user(size_t len, int* err) { return process_->mm().map_an
 
 void EmuDevice::free_user(void* addr, size_t len) { process_->mm().unmap(addr, len); }
 
-}  // namespace client
+}  // namespace targets
