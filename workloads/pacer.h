@@ -25,6 +25,15 @@ class Pacer {
                           : mean_ns;
     return clock_.from_ns(static_cast<uint64_t>(ns));
   }
+  // A spin-wait hint: lets the sibling hyperthread (x86 PAUSE) or the core (arm64 YIELD) run.
+  static void cpu_relax() {
+#if defined(__x86_64__)
+    __builtin_ia32_pause();
+#elif defined(__aarch64__)
+    asm volatile("yield");
+#endif
+  }
+
   // Waits until the clock reads `target`. Returns the tick it returned at.
   uint64_t wait_until(uint64_t target) const {
     uint64_t now = clock_.now();
@@ -33,7 +42,7 @@ class Pacer {
       if (left_ns > 200000)
         std::this_thread::sleep_for(std::chrono::nanoseconds(left_ns - 100000));
       else
-        __builtin_ia32_pause();
+        cpu_relax();
       now = clock_.now();
     }
     return now;
