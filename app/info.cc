@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "app/commands.h"
+#include "app/qemu_forward.h"
 #include "teebench/tee/context.h"
 
 namespace app {
@@ -126,6 +127,13 @@ Runner add_info(CLI::App& app) {
   return [cmd, opts, as_json]() {
     if (!*cmd) return -1;
     targets::TargetSpec spec;
+    if (!opts->resolve(&spec)) return 2;
+    if (spec.kind == targets::Kind::kQemu) {
+      targets::qemu::GuestCommand g;
+      g.argv = {"info", "--target", "/dev/tee0"};
+      if (*as_json) g.argv.push_back("--json");
+      return run_in_qemu(spec, std::move(g), "");
+    }
     std::unique_ptr<targets::Target> target;
     std::unique_ptr<client::Device> dev;
     std::unique_ptr<client::Context> context;

@@ -11,6 +11,7 @@
 #include <random>
 
 #include "app/commands.h"
+#include "app/qemu_forward.h"
 #include "measure/clock.h"
 #include "measure/perf_counters.h"
 #include "reports/context.h"
@@ -38,10 +39,17 @@ struct RunOptions {
   std::vector<std::string> labels;
 };
 
+// Bundled workloads: beside the sources, or where TEEBENCH_WORKLOAD_DIR says (the qemu target's
+// guest has them in /usr/share/teebench/workloads).
+std::string workload_dir() {
+  const char* e = std::getenv("TEEBENCH_WORKLOAD_DIR");
+  return e && *e ? std::string(e) : std::string(TEEBENCH_WORKLOAD_DIR);
+}
+
 std::string find_workload(const std::string& name) {
   if (fs::is_regular_file(name)) return name;
   const fs::path bundled =
-      fs::path(TEEBENCH_WORKLOAD_DIR) / (name + (fs::path(name).has_extension() ? "" : ".json"));
+      fs::path(workload_dir()) / (name + (fs::path(name).has_extension() ? "" : ".json"));
   if (fs::exists(bundled)) return bundled.string();
   return name;  // load_workload reports it missing
 }
@@ -159,6 +167,20 @@ int run(const RunOptions& o) {
     return 2;
   }
   const std::string results_path = (fs::path(out) / "results.json").string();
+  if (base.kind == targets::Kind::kQemu) {
+    // Checked here with the same parser; the guest's teebench runs it against /dev/tee0.
+    targets::qemu::GuestCommand g;
+    const bool bundled = fs::path(w.file).parent_path() == fs::path(workload_dir());
+    std::string guest_workload = o.workload;
+    if (!bundled) {
+      guest_workload = "/teebench/" + fs::path(w.file).filename().string();
+      g.files.emplace_back(guest_workload, w.file);
+    }
+    g.argv = {"run", guest_workload, "--target", "/dev/tee0", "--out", "/tmp/out"};
+    for (const auto& s : o.target.settings) g.argv.insert(g.argv.end(), {"--set", s});
+    for (const auto& l : o.labels) g.argv.insert(g.argv.end(), {"--label", l});
+    return run_in_qemu(base, std::move(g), out);
+  }
 
   // Check the device answers before the run starts, and record what it is.
   nlohmann::json device = nlohmann::json::object();
@@ -304,9 +326,9 @@ Runner add_list(CLI::App& app) {
   auto* cmd = app.add_subcommand("list", "List the bundled workloads and the scenarios");
   return [cmd]() {
     if (!*cmd) return -1;
-    fmt::print("workloads ({}):\n", TEEBENCH_WORKLOAD_DIR);
+    fmt::print("workloads ({}):\n", workload_dir());
     std::vector<fs::path> files;
-    for (const auto& e : fs::directory_iterator(TEEBENCH_WORKLOAD_DIR))
+    for (const auto& e : fs::directory_iterator(workload_dir()))
       if (e.path().extension() == ".json") files.push_back(e.path());
     std::sort(files.begin(), files.end());
     for (const auto& f : files) {

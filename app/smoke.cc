@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "app/commands.h"
+#include "app/qemu_forward.h"
 #include "teebench/tee/context.h"
 #include "teebench/tee/session.h"
 
@@ -132,6 +133,12 @@ Runner add_smoke(CLI::App& app) {
   return [=]() {
     if (!*cmd) return -1;
     targets::TargetSpec spec;
+    if (!opts->resolve(&spec)) return 2;
+    if (spec.kind == targets::Kind::kQemu)
+      return run_in_qemu(spec,
+                         {{"smoke", "--target", "/dev/tee0", "--invokes", std::to_string(*invokes),
+                           "--callers", std::to_string(*callers)}, {}, {}},
+                         "");
     std::unique_ptr<targets::Target> target;
     std::unique_ptr<client::Device> dev;
     std::unique_ptr<client::Context> context;

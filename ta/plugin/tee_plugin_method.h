@@ -6,6 +6,11 @@
 #ifndef TEEBENCH_TEE_PLUGIN_METHOD_H
 #define TEEBENCH_TEE_PLUGIN_METHOD_H
 
+#if defined(TEEBENCH_SYSTEM_PLUGIN_HEADER)
+/* The arm64 build for a real tee-supplicant: the interface as optee-client-dev ships it. */
+#include <tee_plugin_method.h>
+#else
+
 #include <stddef.h>
 #include <stdint.h>
 
@@ -28,5 +33,7 @@ struct plugin_method {
   TEEC_Result (*invoke)(unsigned int cmd, unsigned int sub_cmd, void *data, size_t in_len,
                         size_t *out_len);
 };
+
+#endif /* TEEBENCH_SYSTEM_PLUGIN_HEADER */
 
 #endif

@@ -6,7 +6,9 @@
 
 #include <cerrno>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
+#include <fstream>
 #include <regex>
 #include <stdexcept>
 
@@ -81,8 +83,31 @@ std::string driver_generation(const std::string& release) {
   return major > 6 || (major == 6 && minor >= 8) ? "6.8" : "pre-6.8";
 }
 
+static void facts_from_build_config(const std::string& conf_h, StackFacts* f) {
+  std::ifstream in(conf_h);
+  if (!in) return;
+  const std::string src = "OP-TEE build config (" + conf_h + ")";
+  static const std::regex def(R"(^#define (CFG_\w+) (.+)$)");
+  std::string line;
+  std::smatch m;
+  while (std::getline(in, line)) {
+    if (!std::regex_match(line, m, def)) continue;
+    if (m[1] == "CFG_NUM_THREADS") f->secure_threads = {m[2].str(), src};
+    if (m[1] == "CFG_SHMEM_SIZE")
+      f->carveout_bytes = {std::to_string(std::stoull(m[2].str(), nullptr, 0)), src};
+  }
+}
+
 StackFacts DeviceTarget::facts() const {
   StackFacts f = facts_from_kernel_log(read_kernel_log());
+  // The thread count and carve-out are not visible through Linux 6.1: where the user (or the
+  // qemu target) names the OP-TEE build's conf.h (export-ta_arm64/host_include/conf.h), use it.
+  if (const char* conf = std::getenv("TEEBENCH_OPTEE_CONF"); conf && *conf)
+    facts_from_build_config(conf, &f);
+  // What the host that booted this guest knows about it (the qemu target writes these).
+  if (const char* fw = std::getenv("TEEBENCH_QEMU_FIRMWARE"); fw && *fw)
+    f.firmware = {fw, "qemu target (host)"};
+  if (const char* q = std::getenv("TEEBENCH_QEMU"); q && *q) f.qemu = {q, "qemu target (host)"};
   struct utsname u {};
   if (::uname(&u) == 0) {
     f.kernel = {u.release, "uname"};
