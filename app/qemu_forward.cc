@@ -93,6 +93,7 @@ int run_in_qemu(const targets::TargetSpec& spec, targets::qemu::GuestCommand cmd
                      "took {:.1f} s\n", r.tee0_s, r.wall_s);
   if (!out.empty() && r.results)
     annotate_results(out + "/results.json", spec, qemu_context(opts, r));
+  if (!out.empty()) fmt::print(stderr, "qemu: results and consoles in {}\n", out);
   if (out.empty() && r.exit_code == 0 && !std::getenv("TEEBENCH_KEEP_QEMU_LOGS")) fs::remove_all(log_dir);
   return r.exit_code;
 }

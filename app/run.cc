@@ -108,6 +108,7 @@ void analyze_parts(const workloads::Workload& w, reports::RunResult& run) {
     for (const auto& c : run.cases)
       if (c.params.value("workload", "") == part) pr.cases.push_back(c);
     workloads::find_scenario(pw.cases[0].spec.scenario)->analyze_run(pw, pr);
+    if (!pr.cases.empty()) workloads::set_aside_expectations(pr.verdicts, pr.cases[0].timing_caveat);
     if (!pr.metrics.empty()) {
       if (parts.size() == 1)
         run.metrics = pr.metrics;
@@ -279,6 +280,7 @@ int run(const RunOptions& o) {
         return targets::configuration(t);
       }();
       workloads::find_scenario(c.spec.scenario)->analyze_case(c.spec, cr);
+      workloads::set_aside_expectations(cr.verdicts, cr.timing_caveat);
       cr.params["workload"] = c.part;
       run.cases.push_back(std::move(cr));
       checkpoint(nullptr);

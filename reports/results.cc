@@ -124,7 +124,8 @@ json to_json(const CaseResult& c) {
           {"repetition", c.repetition}, {"complete", c.complete},
           {"duration_s", c.duration_s}, {"operations", ops},
           {"counters", c.counters},     {"perf", c.perf},
-          {"metrics", c.metrics},       {"verdicts", verdicts}};
+          {"metrics", c.metrics},       {"verdicts", verdicts},
+          {"timing_caveat", c.timing_caveat.empty() ? json(nullptr) : json(c.timing_caveat)}};
 }
 
 json to_json(const RunResult& r) {

@@ -74,6 +74,9 @@ struct CaseResult {
   nlohmann::json perf = nlohmann::json::object();
   nlohmann::json metrics = nlohmann::json::object();  // scenario-derived figures
   std::vector<Verdict> verdicts;
+  // Why this case's latencies are not board timing (e.g. TCG under QEMU), "" when they are:
+  // performance expectations are then reported, not judged.
+  std::string timing_caveat;
   const OpResult* find(const std::string& group, const std::string& op) const;
 };
 

@@ -1,29 +1,46 @@
 #!/usr/bin/env bash
-# Installs every Debian package teebench needs to build, test and run. Idempotent: packages already
-# present are skipped, so a second run does nothing and needs no network.
+# Installs every Debian package teebench needs to build, test and run, including the qemu target
+# (QEMU, the arm64 cross toolchain and arm64 -dev packages through multiarch, the TA dev kit's
+# signing tool), then builds the qemu target's guest from Debian's arm64 packages. Idempotent:
+# what is present is skipped, so a second run does nothing and needs no network.
 set -euo pipefail
+cd "$(dirname "$0")/.."
 
 packages=(
   build-essential cmake ninja-build pkg-config git
   libbenchmark-dev libgtest-dev libgmock-dev
   nlohmann-json3-dev libcli11-dev libfmt-dev libboost-context-dev
   clang-format
+  # the qemu target: a real OP-TEE under QEMU, teebench and the TA cross-built for arm64
+  qemu-system-arm cpio xz-utils python3 python3-cryptography
+  gcc-aarch64-linux-gnu g++-aarch64-linux-gnu
+  libfmt-dev:arm64 libboost-context1.74-dev:arm64 libgtest-dev:arm64 optee-client-dev:arm64
 )
+
+sudo=""
+if [ "$(id -u)" -ne 0 ]; then
+  command -v sudo >/dev/null || { echo "setup: not root and no sudo: run scripts/setup.sh as root" >&2; exit 2; }
+  sudo=sudo
+fi
+
+updated=0
+if ! dpkg --print-foreign-architectures | grep -qx arm64; then
+  echo "setup: adding the arm64 architecture (multiarch) for the cross build"
+  $sudo dpkg --add-architecture arm64
+  $sudo apt-get update -qq
+  updated=1
+fi
 
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
-
-if [ ${#missing[@]} -eq 0 ]; then
-  exit 0
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "setup: installing ${missing[*]}"
+  [ $updated = 1 ] || $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 
-echo "setup: installing ${missing[*]}"
-sudo=""
-if [ "$(id -u)" -ne 0 ]; then
-  command -v sudo >/dev/null || { echo "setup: not root and no sudo: install ${missing[*]} as root" >&2; exit 2; }
-  sudo=sudo
-fi
-$sudo apt-get update -qq
-DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+# The qemu target's normal world (Debian's arm64 kernel, busybox, tee-supplicant): downloaded and
+# unpacked, never installed.
+./scripts/qemu/make-guest.sh

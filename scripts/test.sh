@@ -8,6 +8,12 @@ cd "$(dirname "$0")/.."
 
 presets=(default asan tsan)
 [ "${1:-}" = "--quick" ] && presets=(default)
+
+# The arm64 cross build first: teebench, the TA built with each OP-TEE dev kit, the plugin. The
+# default configuration's `qemu` tests boot the real OP-TEE with them.
+echo "== arm64: build"
+cmake --preset arm64 >/dev/null
+cmake --build --preset arm64
 exclude=()
 [ "${TEEBENCH_SOAK:-0}" = "1" ] || exclude=(-LE soak)
 

@@ -27,6 +27,8 @@ struct Capabilities {
   bool kill_client = false;     // a client process can be killed mid-call
   bool stack_counters = false;  // secure-thread, call-queue and shm counters from inside
   bool thread_states = false;   // per-secure-thread FREE/ACTIVE/SUSPENDED
+  // Why latencies measured here are not board timing ("" when they are), e.g. TCG under QEMU.
+  std::string timing_caveat;
 };
 
 // Counters from inside the stack. Each is absent where the target cannot observe it.

@@ -57,6 +57,18 @@ std::unique_ptr<client::Device> DeviceTarget::new_client(uint32_t guest) {
   return std::make_unique<client::KernelDevice>(path_);
 }
 
+Capabilities DeviceTarget::capabilities() const {
+  Capabilities c;
+  // The qemu target tells its guest how QEMU runs (TEEBENCH_QEMU): under TCG without
+  // instruction counting, wall-clock time depends on the host and moves 7-70 % between boots.
+  if (const char* q = std::getenv("TEEBENCH_QEMU");
+      q && std::string(q).find("-icount") == std::string::npos)
+    c.timing_caveat =
+        "TCG wall clock under QEMU: not board timing, moves between boots (use "
+        "--target qemu:...,icount for reproducible instruction counts)";
+  return c;
+}
+
 StackFacts facts_from_kernel_log(const std::string& log) {
   StackFacts f;
   const std::string src = "kernel log (optee driver probe)";

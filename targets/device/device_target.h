@@ -13,7 +13,7 @@ class DeviceTarget final : public Target {
  public:
   // Throws std::runtime_error when `path` is missing or not a character device.
   explicit DeviceTarget(std::string path);
-  Capabilities capabilities() const override { return {}; }
+  Capabilities capabilities() const override;
   std::unique_ptr<client::Device> new_client(uint32_t guest) override;
   StackFacts facts() const override;
 
