@@ -84,9 +84,21 @@ std::string ta_for(const Firmware& fw, const std::string& scratch) {
     throw std::runtime_error("cannot build the benchmark TA with " + fw.dev_kit +
                              " (aarch64-linux-gnu-gcc and python3-cryptography: scripts/setup.sh)");
   }
-  throw std::runtime_error("firmware " + fw.name +
-                           " has no TA dev kit (export-ta_arm64) beside it to build the benchmark "
-                           "TA with; put its export-ta_arm64 folder next to flash.bin");
+  // No dev kit beside a user's firmware: a TA built with another release's kit (the TA ABI is
+  // stable across releases), said plainly.
+  std::string newest;
+  if (fs::is_directory(arm64_build_dir() + "/ta"))
+    for (const auto& e : fs::directory_iterator(arm64_build_dir() + "/ta"))
+      if (fs::exists(e.path() / kTaFile) && e.path().string() > newest) newest = e.path().string();
+  if (newest.empty())
+    throw std::runtime_error("firmware " + fw.name +
+                             " has no TA dev kit (export-ta_arm64) beside it and the arm64 build "
+                             "has no TA: put its export-ta_arm64 folder next to flash.bin");
+  std::fprintf(stderr,
+               "qemu: %s has no TA dev kit beside it; using the TA built with %s (put its "
+               "export-ta_arm64 next to flash.bin to build one with its own)\n",
+               fw.name.c_str(), fs::path(newest).filename().c_str());
+  return newest + "/" + kTaFile;
 }
 
 std::string shell_quote(const std::string& s) {
@@ -175,10 +187,11 @@ QemuOptions parse_options(const std::string& arg, const std::string& scratch) {
     else if (part.rfind("smp=", 0) == 0) o.smp = static_cast<unsigned>(num("smp", 1, 4));
     else if (part.rfind("mem=", 0) == 0) o.memory_mb = static_cast<unsigned>(num("mem", 256, 4096));
     else if (part.rfind("timeout=", 0) == 0) o.silence_timeout_s = num("timeout", 10, 86400);
+    else if (part.rfind("boot_timeout=", 0) == 0) o.boot_timeout_s = num("boot_timeout", 5, 3600);
     else if (first) firmware = part;
     else
       throw std::runtime_error("--target qemu:" + arg + ": unknown option '" + part +
-                               "' (FIRMWARE,icount,smp=N,mem=MB,timeout=S)");
+                               "' (FIRMWARE,icount,smp=N,mem=MB,timeout=S,boot_timeout=S)");
     first = false;
   }
   o.firmware = resolve_firmware(firmware, scratch);

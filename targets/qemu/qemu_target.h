@@ -28,7 +28,8 @@ struct QemuOptions {
   std::vector<std::string> qemu_args() const;
 };
 
-// Parses the part after "qemu:" — FIRMWARE[,icount][,smp=N][,mem=MB][,timeout=S] — and resolves
+// Parses the part after "qemu:" — FIRMWARE[,icount][,smp=N][,mem=MB][,timeout=S][,boot_timeout=S]
+// — and resolves
 // the firmware. Throws std::runtime_error with a one-line message.
 QemuOptions parse_options(const std::string& arg, const std::string& scratch);
 

@@ -1,0 +1,152 @@
+// The qemu target against the real OP-TEE of the fixture: each test boots QEMU once (4-20 s) and
+// runs teebench inside, as a user would. Skipped, with the reason, where QEMU, the fixture or the
+// arm64 build is missing; scripts/test.sh provides all three, so in CI they run.
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "targets/qemu/firmware.h"
+
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+struct Out {
+  int code = -1;
+  std::string text;  // stdout and stderr
+};
+
+Out teebench(const std::string& args) {
+  Out o;
+  const std::string cmd = std::string(TEEBENCH_BIN) + " " + args + " 2>&1";
+  FILE* p = ::popen(cmd.c_str(), "r");
+  char buf[4096];
+  size_t n = 0;
+  while ((n = std::fread(buf, 1, sizeof buf, p)) > 0) o.text.append(buf, n);
+  const int st = ::pclose(p);
+  o.code = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+  return o;
+}
+
+std::string missing() {
+  if (std::system("qemu-system-aarch64 --version >/dev/null 2>&1") != 0)
+    return "qemu-system-aarch64 is not installed (scripts/setup.sh installs qemu-system-arm)";
+  if (targets::qemu::fixture_dir().empty())
+    return "no OP-TEE fixture (set TEEBENCH_QEMU_FIXTURE to a folder with optee-<version>/)";
+  if (!fs::exists(std::string(TEEBENCH_ARM64_BUILD) + "/app/teebench"))
+    return "no arm64 build (cmake --preset arm64 && cmake --build --preset arm64)";
+  return {};
+}
+
+#define REQUIRE_QEMU()                               \
+  if (const auto why = missing(); !why.empty()) { \
+    GTEST_SKIP() << why;                            \
+  }
+
+std::string out_dir(const std::string& name) {
+  const std::string d = ::testing::TempDir() + "/qemu-" + name;
+  fs::remove_all(d);
+  return d;
+}
+
+json read_json(const std::string& path) {
+  std::ifstream in(path);
+  return json::parse(in);
+}
+
+const json* find_op(const json& c, const std::string& group, const std::string& op) {
+  for (const auto& o : c["operations"])
+    if (o["group"] == group && o["op"] == op) return &o;
+  return nullptr;
+}
+
+TEST(QemuTarget, InfoShowsTheRealDevice) {
+  REQUIRE_QEMU();
+  const auto o = teebench("info --target qemu --json");
+  ASSERT_EQ(o.code, 0) << o.text;
+  const json j = json::parse(o.text.substr(o.text.find('{'), o.text.rfind('}') - o.text.find('{') + 1));
+  EXPECT_EQ(j["impl_id"], 1);
+  EXPECT_EQ(j["stack"]["optee_revision"]["value"], "4.9");
+  EXPECT_EQ(j["stack"]["secure_threads"]["value"], "2");  // CFG_NUM_THREADS of the fixture build
+  EXPECT_EQ(j["stack"]["driver"]["value"], "pre-6.8");   // Debian 12's Linux 6.1
+  EXPECT_NE(j["gen_caps_names"].dump().find("TEE_GEN_CAP_REG_MEM"), std::string::npos);
+}
+
+TEST(QemuTarget, OlderReleaseBootsWithItsOwnTa) {
+  REQUIRE_QEMU();
+  if (!fs::exists(targets::qemu::fixture_dir() + "/optee-4.0.0/flash.bin"))
+    GTEST_SKIP() << "the fixture has no OP-TEE 4.0.0";
+  const auto o = teebench("smoke --target qemu:4.0.0 --invokes 500 --callers 4");
+  EXPECT_EQ(o.code, 0) << o.text;
+  EXPECT_NE(o.text.find("all checks passed"), std::string::npos) << o.text;
+}
+
+TEST(QemuTarget, ShortReleaseRunComesHome) {
+  REQUIRE_QEMU();
+  const std::string dir = out_dir("short");
+  const auto o = teebench("run qemu-short --target qemu --out " + dir);
+  ASSERT_EQ(o.code, 0) << o.text;
+  const json r = read_json(dir + "/results.json");
+  EXPECT_EQ(r["status"], "complete");
+  EXPECT_EQ(r["context"]["target"], "qemu");
+  EXPECT_EQ(r["context"]["qemu"]["firmware"], "4.9.0");
+  EXPECT_EQ(r["context"]["device"]["optee_revision"], "4.9");
+  EXPECT_TRUE(fs::exists(dir + "/console.log"));
+  EXPECT_TRUE(fs::exists(dir + "/secure.log"));
+  bool plugin = false, ocall_skipped = false, registered = false;
+  for (const auto& c : r["cases"]) {
+    if (const auto* op = find_op(c, "rt", "plugin"); op && (*op)["count"] > 0) {
+      plugin = true;
+      EXPECT_EQ((*op)["errors"].size(), 0u) << op->dump();
+    }
+    if (const auto* op = find_op(c, "io", "memref_read"); op && (*op)["count"] > 0)
+      registered = true;
+    for (const auto& v : c["verdicts"]) {
+      if (v["name"] == "skipped/rt" &&
+          v["detail"].get<std::string>().find("not upstream") != std::string::npos)
+        ocall_skipped = true;
+      // Invariants hold on the real stack too.
+      if (v["name"] == "no_lost_calls" || v["name"] == "client_failure") {
+        EXPECT_EQ(v["outcome"], "pass") << v.dump();
+      }
+    }
+  }
+  EXPECT_TRUE(plugin) << "no plugin round trip completed through the real tee-supplicant";
+  EXPECT_TRUE(registered);
+  EXPECT_TRUE(ocall_skipped) << "the OCALL cases must be skipped with their reason";
+}
+
+TEST(QemuTarget, DeterministicModeRepeatsBetweenBoots) {
+  REQUIRE_QEMU();
+  const std::string workload = std::string(TEEBENCH_SOURCE_DIR) + "/tests/qemu/deterministic.json";
+  json p50[2];
+  for (int i = 0; i < 2; ++i) {
+    const std::string dir = out_dir("icount" + std::to_string(i));
+    const auto o = teebench("run " + workload + " --target qemu:4.9.0,icount --out " + dir);
+    ASSERT_EQ(o.code, 0) << o.text;
+    const json r = read_json(dir + "/results.json");
+    EXPECT_TRUE(r["context"]["qemu"]["icount"].get<bool>());
+    const auto& c = r["cases"][0];
+    p50[i] = {(*find_op(c, "nop", "nop"))["latency_ns"]["p50"],
+              (*find_op(c, "memref", "memref_read"))["latency_ns"]["p50"]};
+  }
+  EXPECT_EQ(p50[0], p50[1]) << "icount p50s differ between boots";
+}
+
+TEST(QemuTarget, GuestThatNeverBootsIsAnErrorWithLogs) {
+  REQUIRE_QEMU();
+  const std::string dir = out_dir("noboot");
+  fs::create_directories(dir);
+  std::ofstream(dir + "/flash.bin", std::ios::binary) << std::string(1 << 20, '\0');
+  const auto o = teebench("info --target qemu:" + dir + "/flash.bin,boot_timeout=8");
+  EXPECT_EQ(o.code, 2) << o.text;
+  EXPECT_NE(o.text.find("did not reach the command within 8 s"), std::string::npos) << o.text;
+  EXPECT_NE(o.text.find("console.log"), std::string::npos) << o.text;
+}
+
+}  // namespace
