@@ -134,11 +134,12 @@ Runner add_smoke(CLI::App& app) {
     if (!*cmd) return -1;
     targets::TargetSpec spec;
     if (!opts->resolve(&spec)) return 2;
-    if (spec.kind == targets::Kind::kQemu)
-      return run_in_qemu(spec,
-                         {{"smoke", "--target", "/dev/tee0", "--invokes", std::to_string(*invokes),
-                           "--callers", std::to_string(*callers)}, {}, {}},
-                         "");
+    if (spec.kind == targets::Kind::kQemu) {
+      targets::qemu::GuestCommand g;
+      g.argv = {"smoke", "--target", "/dev/tee0", "--invokes", std::to_string(*invokes),
+                "--callers", std::to_string(*callers)};
+      return run_in_qemu(spec, std::move(g), "");
+    }
     std::unique_ptr<targets::Target> target;
     std::unique_ptr<client::Device> dev;
     std::unique_ptr<client::Context> context;

@@ -94,6 +94,20 @@ const std::vector<Knob>& table() {
       {{"CFG_SHMEM_SIZE", "carveout_size", "bytes of the static carve-out (K/M suffix)"},
        number(&EmuConfig::mem, &platform::PhysMemLayout::carveout_size, 4096, uint64_t{1} << 30,
               4096)},
+      {{"optee_release", "release",
+        "4.9.0 or 4.0.0: the OP-TEE release modelled (its revision and qemu_v8 defaults; set "
+        "first, later knobs override its defaults)"},
+       [](EmuConfig& c, std::string_view v) {
+         for (const auto* r : {&optee_os::kOptee4_9_0, &optee_os::kOptee4_0_0})
+           if (v == r->name) {
+             c.os.release = r->name;
+             c.os.revision_major = r->revision_major;
+             c.os.revision_minor = r->revision_minor;
+             c.os.core_heap_size = r->core_heap_size;
+             return std::string();
+           }
+         return not_a(v, "4.9.0 or 4.0.0");
+       }},
       {{"CFG_CORE_HEAP_SIZE", "heap_size", "bytes of OP-TEE core heap (bounds registrations)"},
        number(&EmuConfig::os, &optee_os::Config::core_heap_size, 1024, uint64_t{1} << 30)},
       {{"ns_ddr_size", "ddr", "bytes of non-secure DDR for processes and the kernel (K/M/G)"},
@@ -214,6 +228,7 @@ nlohmann::json to_json(const EmuConfig& c) {
           {"CFG_CORE_DYN_SHM", c.os.core_dyn_shm},
           {"CFG_CORE_RESERVED_SHM", c.os.core_reserved_shm},
           {"CFG_SHMEM_SIZE", c.mem.carveout_size},
+          {"optee_release", c.os.release},
           {"CFG_CORE_HEAP_SIZE", c.os.core_heap_size},
           {"ns_ddr_size", c.mem.ns_ddr_size},
           {"foreign_intr_tick_us", c.os.foreign_intr_tick_us},

@@ -3,6 +3,8 @@
 // lifetimes. Drivers plug in through TeeDriver.
 #pragma once
 
+#include <cerrno>
+
 #include <map>
 #include <mutex>
 
@@ -17,6 +19,10 @@ class TeeDevice {
   const std::string& name() const { return name_; }
   TeeDriver& driver() { return driver_; }
   bool privileged() const { return privileged_; }
+  // The errno of TEE_IOC_SHM_REGISTER with length 0: -ENOMEM from the iov_iter pinning code
+  // (reference §1.4), -EINVAL from Linux 6.1 (seen on the real stack under the qemu target,
+  // docs/targets.md). Follows the driver generation.
+  void set_empty_register_errno(int err) { empty_register_errno_ = err; }
 
   // open(2) of the device node: a new context in `p`'s fd table. Returns fd or -errno.
   int open(Process& p);
@@ -37,6 +43,7 @@ class TeeDevice {
   void shm_release(TeeShm* shm);
 
   std::string name_;
+  int empty_register_errno_ = -ENOMEM;
   TeeDriver& driver_;
   bool privileged_;
   platform::Memory& mem_;

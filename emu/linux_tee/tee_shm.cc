@@ -40,7 +40,7 @@ TeeShm* TeeDevice::shm_alloc(TeeContext* ctx, size_t size, uint32_t flags, int* 
 
 TeeShm* TeeDevice::shm_register_user(TeeContext* ctx, uintptr_t addr, size_t len, int* err) {
   if (len == 0) {
-    *err = -ENOMEM;
+    *err = empty_register_errno_;
     return nullptr;
   }
   auto* shm = new TeeShm;

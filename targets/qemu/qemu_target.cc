@@ -110,7 +110,7 @@ std::string shell_quote(const std::string& s) {
 // /teebench/run.sh: the command, its stderr relayed line by line with a prefix so the host can
 // tell it from stdout on the one console.
 std::string run_script(const GuestCommand& c) {
-  std::string cmd = "teebench";
+  std::string cmd = c.program;
   for (const auto& a : c.argv) cmd += " " + shell_quote(a);
   std::string env;
   for (const auto& [k, v] : c.env) env += "export " + k + "=" + shell_quote(v) + "\n";
@@ -134,7 +134,9 @@ std::string build_initrd(const std::string& guest, const GuestCommand& cmd, cons
     if (e.path().extension() == ".json")
       cpio.add_host_file("/usr/share/teebench/workloads/" + e.path().filename().string(),
                          e.path().string(), 0644);
-  for (const auto& [guest_path, host_path] : cmd.files) cpio.add_host_file(guest_path, host_path, 0644);
+  for (const auto& [guest_path, host_path] : cmd.files)
+    cpio.add_host_file(guest_path, host_path,
+                       guest_path.rfind("/usr/bin/", 0) == 0 ? 0755 : 0644);
   cpio.add_file("/teebench/run.sh", run_script(cmd), 0755);
   std::ifstream base_in(guest + "/initramfs.cpio.gz", std::ios::binary);
   std::string base{std::istreambuf_iterator<char>(base_in), std::istreambuf_iterator<char>()};

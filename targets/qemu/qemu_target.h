@@ -34,7 +34,8 @@ struct QemuOptions {
 QemuOptions parse_options(const std::string& arg, const std::string& scratch);
 
 struct GuestCommand {
-  std::vector<std::string> argv;  // teebench's arguments inside the guest
+  std::string program = "teebench";  // run inside the guest (from /usr/bin)
+  std::vector<std::string> argv;     // its arguments
   // Extra files for the guest: guest path, host path.
   std::vector<std::pair<std::string, std::string>> files;
   // Environment of the command: name, value.

@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "targets/qemu/firmware.h"
+#include "targets/qemu/qemu_target.h"
 
 namespace {
 
@@ -136,6 +137,32 @@ TEST(QemuTarget, DeterministicModeRepeatsBetweenBoots) {
               (*find_op(c, "memref", "memref_read"))["latency_ns"]["p50"]};
   }
   EXPECT_EQ(p50[0], p50[1]) << "icount p50s differ between boots";
+}
+
+// The UAPI conformance tests (tests/uapi) built for arm64 and run against the real /dev/tee0:
+// the same source the emulator passes on the host.
+TEST(QemuTarget, UapiConformanceOnTheRealDevice) {
+  REQUIRE_QEMU();
+  const std::string bin = std::string(TEEBENCH_ARM64_BUILD) + "/tests/uapi_tests";
+  if (!fs::exists(bin)) GTEST_SKIP() << bin << " not built (cmake --build --preset arm64)";
+  const std::string dir = out_dir("uapi");
+  targets::qemu::QemuOptions opts = targets::qemu::parse_options("", dir + "/.fw");
+  targets::qemu::GuestCommand cmd;
+  cmd.program = "uapi_tests";
+  cmd.argv = {"--gtest_output=json:/tmp/out/uapi.json"};
+  cmd.files.emplace_back("/usr/bin/uapi_tests", bin);
+  targets::qemu::describe_to_guest(opts, &cmd);
+  cmd.env.emplace_back("TEEBENCH_TEST_TARGET", "/dev/tee0");
+  const auto run = targets::qemu::run_in_guest(opts, cmd, dir, dir);
+  ASSERT_TRUE(run.completed) << run.error;
+  ASSERT_TRUE(run.results) << "no gtest report came back";
+  const json r = read_json(dir + "/uapi.json");
+  std::string failed;
+  for (const auto& suite : r["testsuites"])
+    for (const auto& t : suite["testsuite"])
+      if (t.contains("failures")) failed += " " + t["name"].get<std::string>();
+  EXPECT_EQ(run.exit_code, 0) << "failed on the real stack:" << failed;
+  EXPECT_GT(r["tests"].get<int>(), 10);
 }
 
 TEST(QemuTarget, GuestThatNeverBootsIsAnErrorWithLogs) {

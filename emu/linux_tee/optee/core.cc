@@ -76,6 +76,10 @@ void Optee::probe() {
 
   teedev_ = std::make_unique<TeeDevice>("tee0", *this, false, mem_);
   suppdev_ = std::make_unique<TeeDevice>("teepriv0", *this, true, mem_);
+  if (cfg_.gen == DriverGen::kPre6_8) {
+    teedev_->set_empty_register_errno(-EINVAL);
+    suppdev_->set_empty_register_errno(-EINVAL);
+  }
   cq_ = std::make_unique<CallQueue>(cfg_.gen, 0);
   driver_ctx_ = teedev_->open_kernel_context();
 
