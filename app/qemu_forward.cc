@@ -14,30 +14,29 @@ namespace fs = std::filesystem;
 
 namespace {
 
-nlohmann::json qemu_context(const targets::qemu::QemuOptions& o,
-                            const targets::qemu::GuestRun& r) {
+nlohmann::json qemu_context(const targets::qemu::QemuOptions& o, const targets::qemu::GuestRun& r) {
   std::string args;
   for (const auto& a : r.qemu_args) args += (args.empty() ? "" : " ") + a;
-  return {{"firmware", o.firmware.name},
-          {"firmware_path", o.firmware.flash_bin},
-          {"firmware_sha256", o.firmware.sha256},
-          {"optee_build_revision", o.firmware.version},
-          {"ta_dev_kit", o.firmware.dev_kit},
-          {"ta", r.ta_path},
-          {"qemu_version", r.qemu_version},
-          {"qemu_args", args},
-          {"smp", o.icount ? 1u : o.smp},
-          {"accelerator", "tcg"},
-          {"icount", o.icount},
-          {"timing",
-           o.icount ? "deterministic: -icount shift=0 counts guest instructions (1 ns = 1 "
-                      "instruction); reproducible between boots, not board latency"
-                    : "TCG wall clock: host-dependent, moves 7-70 % between boots; not board "
-                      "latency"},
-          {"kernel", r.kernel},
-          {"optee_driver_log", r.optee_log},
-          {"boot_to_tee0_s", r.tee0_s},
-          {"wall_s", r.wall_s}};
+  return {
+      {"firmware", o.firmware.name},
+      {"firmware_path", o.firmware.flash_bin},
+      {"firmware_sha256", o.firmware.sha256},
+      {"optee_build_revision", o.firmware.version},
+      {"ta_dev_kit", o.firmware.dev_kit},
+      {"ta", r.ta_path},
+      {"qemu_version", r.qemu_version},
+      {"qemu_args", args},
+      {"smp", o.icount ? 1u : o.smp},
+      {"accelerator", "tcg"},
+      {"icount", o.icount},
+      {"timing", o.icount ? "deterministic: -icount shift=0 counts guest instructions (1 ns = 1 "
+                            "instruction); reproducible between boots, not board latency"
+                          : "TCG wall clock: host-dependent, moves 7-70 % between boots; not board "
+                            "latency"},
+      {"kernel", r.kernel},
+      {"optee_driver_log", r.optee_log},
+      {"boot_to_tee0_s", r.tee0_s},
+      {"wall_s", r.wall_s}};
 }
 
 // The guest wrote results.json knowing only /dev/tee0: say what it really ran on.
@@ -89,12 +88,15 @@ int run_in_qemu(const targets::TargetSpec& spec, targets::qemu::GuestCommand cmd
     fmt::print(stderr, "teebench: qemu target: {}; see {}\n", r.error, logs);
     return r.tee0_s > 0 ? 1 : 2;
   }
-  fmt::print(stderr, "qemu: /dev/tee0 after {:.2f} s of guest uptime; boot, command and power-off "
-                     "took {:.1f} s\n", r.tee0_s, r.wall_s);
+  fmt::print(stderr,
+             "qemu: /dev/tee0 after {:.2f} s of guest uptime; boot, command and power-off "
+             "took {:.1f} s\n",
+             r.tee0_s, r.wall_s);
   if (!out.empty() && r.results)
     annotate_results(out + "/results.json", spec, qemu_context(opts, r));
   if (!out.empty()) fmt::print(stderr, "qemu: results and consoles in {}\n", out);
-  if (out.empty() && r.exit_code == 0 && !std::getenv("TEEBENCH_KEEP_QEMU_LOGS")) fs::remove_all(log_dir);
+  if (out.empty() && r.exit_code == 0 && !std::getenv("TEEBENCH_KEEP_QEMU_LOGS"))
+    fs::remove_all(log_dir);
   return r.exit_code;
 }
 

@@ -108,7 +108,8 @@ void analyze_parts(const workloads::Workload& w, reports::RunResult& run) {
     for (const auto& c : run.cases)
       if (c.params.value("workload", "") == part) pr.cases.push_back(c);
     workloads::find_scenario(pw.cases[0].spec.scenario)->analyze_run(pw, pr);
-    if (!pr.cases.empty()) workloads::set_aside_expectations(pr.verdicts, pr.cases[0].timing_caveat);
+    if (!pr.cases.empty())
+      workloads::set_aside_expectations(pr.verdicts, pr.cases[0].timing_caveat);
     if (!pr.metrics.empty()) {
       if (parts.size() == 1)
         run.metrics = pr.metrics;

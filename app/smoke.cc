@@ -136,8 +136,13 @@ Runner add_smoke(CLI::App& app) {
     if (!opts->resolve(&spec)) return 2;
     if (spec.kind == targets::Kind::kQemu) {
       targets::qemu::GuestCommand g;
-      g.argv = {"smoke", "--target", "/dev/tee0", "--invokes", std::to_string(*invokes),
-                "--callers", std::to_string(*callers)};
+      g.argv = {"smoke",
+                "--target",
+                "/dev/tee0",
+                "--invokes",
+                std::to_string(*invokes),
+                "--callers",
+                std::to_string(*callers)};
       return run_in_qemu(spec, std::move(g), "");
     }
     std::unique_ptr<targets::Target> target;

@@ -52,8 +52,7 @@ std::string parse_u64(std::string_view v, uint64_t min, uint64_t max, uint64_t* 
   }
   uint64_t x = 0;
   auto [ptr, ec] = std::from_chars(v.data(), v.data() + v.size(), x);
-  if (ec != std::errc() || ptr != v.data() + v.size() || v.empty())
-    return not_a(v, "a number");
+  if (ec != std::errc() || ptr != v.data() + v.size() || v.empty()) return not_a(v, "a number");
   x *= mult;
   if (x < min || x > max)
     return "value " + std::to_string(x) + " is outside " + std::to_string(min) + ".." +
@@ -216,8 +215,7 @@ std::string apply_setting(EmuConfig& cfg, std::string_view key, std::string_view
 
 std::string apply_setting(EmuConfig& cfg, std::string_view assignment) {
   const auto eq = assignment.find('=');
-  if (eq == std::string_view::npos || eq == 0)
-    return not_a(assignment, "key=value");
+  if (eq == std::string_view::npos || eq == 0) return not_a(assignment, "key=value");
   return apply_setting(cfg, assignment.substr(0, eq), assignment.substr(eq + 1));
 }
 

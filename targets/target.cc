@@ -4,7 +4,9 @@
 #include <stdexcept>
 
 #include "targets/device/device_target.h"
+#if defined(TEEBENCH_HAVE_EMULATOR)
 #include "targets/emu/emu_target.h"
+#endif
 
 namespace targets {
 
@@ -120,7 +122,13 @@ GuestRelease Target::destroy_guest(uint32_t) {
 std::unique_ptr<Target> open(const TargetSpec& spec) {
   switch (spec.kind) {
     case Kind::kEmu:
+#if defined(TEEBENCH_HAVE_EMULATOR)
       return std::make_unique<EmuTarget>(emu_config(spec));
+#else
+      throw std::runtime_error(
+          "this teebench was built without the emulated stack (a board build): use --target "
+          "/dev/tee0");
+#endif
     case Kind::kDevice:
       return std::make_unique<DeviceTarget>(spec.arg);
     case Kind::kQemu:

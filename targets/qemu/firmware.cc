@@ -41,8 +41,12 @@ std::string flash_from_parts(const fs::path& dir, const std::string& scratch) {
 
 std::string fixture_dir() {
   if (const char* e = std::getenv("TEEBENCH_QEMU_FIXTURE"); e && *e) return e;
-  const fs::path beside = fs::path(TEEBENCH_SOURCE_DIR).parent_path() / "shared" / "qemu-optee";
-  return fs::is_directory(beside) ? beside.string() : std::string();
+  // shared/qemu-optee beside the source tree or beside any folder above it (a CI clone may sit
+  // deeper than the usual checkout).
+  for (fs::path p = fs::path(TEEBENCH_SOURCE_DIR); p.has_relative_path(); p = p.parent_path())
+    if (fs::is_directory(p.parent_path() / "shared" / "qemu-optee"))
+      return (p.parent_path() / "shared" / "qemu-optee").string();
+  return {};
 }
 
 std::map<std::string, std::string> read_conf_h(const std::string& path) {

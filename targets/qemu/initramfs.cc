@@ -20,9 +20,10 @@ void pad4(std::string& s) {
 // give the same bytes.
 void Initramfs::entry(const std::string& path, unsigned mode, const std::string& data) {
   const std::string name = path.front() == '/' ? path.substr(1) : path;
-  bytes_ += fmt::format("070701{:08x}{:08x}{:08x}{:08x}{:08x}{:08x}{:08x}{:08x}{:08x}{:08x}{:08x}"
-                        "{:08x}{:08x}",
-                        ino_++, mode, 0, 0, 1, 0, data.size(), 0, 0, 0, 0, name.size() + 1, 0);
+  bytes_ += fmt::format(
+      "070701{:08x}{:08x}{:08x}{:08x}{:08x}{:08x}{:08x}{:08x}{:08x}{:08x}{:08x}"
+      "{:08x}{:08x}",
+      ino_++, mode, 0, 0, 1, 0, data.size(), 0, 0, 0, 0, name.size() + 1, 0);
   bytes_ += name;
   bytes_.push_back('\0');
   pad4(bytes_);

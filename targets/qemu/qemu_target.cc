@@ -51,8 +51,8 @@ std::string run_capture(const std::string& cmd) {
 std::string guest_dir() {
   const std::string dir =
       env_or("TEEBENCH_QEMU_GUEST", env_or("HOME", "/root") + "/.cache/teebench/qemu-guest");
-  const std::string cmd = std::string("'") + TEEBENCH_SOURCE_DIR + "/scripts/qemu/make-guest.sh' '" +
-                          dir + "' >&2";
+  const std::string cmd =
+      std::string("'") + TEEBENCH_SOURCE_DIR + "/scripts/qemu/make-guest.sh' '" + dir + "' >&2";
   if (std::system(cmd.c_str()) != 0 || !fs::exists(dir + "/complete"))
     throw std::runtime_error("the qemu target's guest (Debian arm64 kernel, initramfs) is not in " +
                              dir + ": run scripts/setup.sh, then scripts/qemu/make-guest.sh");
@@ -61,9 +61,10 @@ std::string guest_dir() {
 
 std::string require(const std::string& path, const std::string& what) {
   if (!fs::exists(path))
-    throw std::runtime_error(what + " not found at " + path +
-                             ": build it with `cmake --preset arm64 && cmake --build --preset arm64`"
-                             " (after scripts/setup.sh)");
+    throw std::runtime_error(
+        what + " not found at " + path +
+        ": build it with `cmake --preset arm64 && cmake --build --preset arm64`"
+        " (after scripts/setup.sh)");
   return path;
 }
 
@@ -114,7 +115,8 @@ std::string run_script(const GuestCommand& c) {
   for (const auto& a : c.argv) cmd += " " + shell_quote(a);
   std::string env;
   for (const auto& [k, v] : c.env) env += "export " + k + "=" + shell_quote(v) + "\n";
-  return "#!/bin/sh\ncd /tmp\n" + env + "mkfifo /tmp/stderr\n"
+  return "#!/bin/sh\ncd /tmp\n" + env +
+         "mkfifo /tmp/stderr\n"
          "sed 's/^/@@teebench stderr /' < /tmp/stderr &\n" +
          cmd + " 2>/tmp/stderr\nrc=$?\nwait\nexit $rc\n";
 }
@@ -135,8 +137,7 @@ std::string build_initrd(const std::string& guest, const GuestCommand& cmd, cons
       cpio.add_host_file("/usr/share/teebench/workloads/" + e.path().filename().string(),
                          e.path().string(), 0644);
   for (const auto& [guest_path, host_path] : cmd.files)
-    cpio.add_host_file(guest_path, host_path,
-                       guest_path.rfind("/usr/bin/", 0) == 0 ? 0755 : 0644);
+    cpio.add_host_file(guest_path, host_path, guest_path.rfind("/usr/bin/", 0) == 0 ? 0755 : 0644);
   cpio.add_file("/teebench/run.sh", run_script(cmd), 0755);
   std::ifstream base_in(guest + "/initramfs.cpio.gz", std::ios::binary);
   std::string base{std::istreambuf_iterator<char>(base_in), std::istreambuf_iterator<char>()};
@@ -157,9 +158,10 @@ std::vector<std::string> QemuOptions::qemu_args() const {
   // No KASLR/ASLR seeds in the DTB: both worlds lay out the same way every boot, which the
   // icount mode needs to repeat itself exactly.
   if (icount) machine += ",dtb-randomness=off";
-  std::vector<std::string> a = {"-M", machine, "-cpu", "cortex-a57",
+  std::vector<std::string> a = {"-M",   machine,
+                                "-cpu", "cortex-a57",
                                 "-smp", std::to_string(icount ? 1u : smp),
-                                "-m", std::to_string(memory_mb)};
+                                "-m",   std::to_string(memory_mb)};
   // With two vCPUs and icount QEMU 7.2 can stop running the vCPU that holds an OP-TEE spinlock
   // (the fixture's measurements): icount always runs one.
   if (icount) a.insert(a.end(), {"-icount", "shift=0,sleep=off,align=off"});
@@ -173,7 +175,8 @@ QemuOptions parse_options(const std::string& arg, const std::string& scratch) {
   bool first = true;
   while (pos <= arg.size()) {
     const size_t comma = arg.find(',', pos);
-    const std::string part = arg.substr(pos, comma == std::string::npos ? std::string::npos : comma - pos);
+    const std::string part =
+        arg.substr(pos, comma == std::string::npos ? std::string::npos : comma - pos);
     pos = comma == std::string::npos ? arg.size() + 1 : comma + 1;
     auto num = [&](const std::string& key, double lo, double hi) {
       char* end = nullptr;
@@ -185,12 +188,18 @@ QemuOptions parse_options(const std::string& arg, const std::string& scratch) {
                                  std::to_string(static_cast<long>(hi)));
       return x;
     };
-    if (part == "icount") o.icount = true;
-    else if (part.rfind("smp=", 0) == 0) o.smp = static_cast<unsigned>(num("smp", 1, 4));
-    else if (part.rfind("mem=", 0) == 0) o.memory_mb = static_cast<unsigned>(num("mem", 256, 4096));
-    else if (part.rfind("timeout=", 0) == 0) o.silence_timeout_s = num("timeout", 10, 86400);
-    else if (part.rfind("boot_timeout=", 0) == 0) o.boot_timeout_s = num("boot_timeout", 5, 3600);
-    else if (first) firmware = part;
+    if (part == "icount")
+      o.icount = true;
+    else if (part.rfind("smp=", 0) == 0)
+      o.smp = static_cast<unsigned>(num("smp", 1, 4));
+    else if (part.rfind("mem=", 0) == 0)
+      o.memory_mb = static_cast<unsigned>(num("mem", 256, 4096));
+    else if (part.rfind("timeout=", 0) == 0)
+      o.silence_timeout_s = num("timeout", 10, 86400);
+    else if (part.rfind("boot_timeout=", 0) == 0)
+      o.boot_timeout_s = num("boot_timeout", 5, 3600);
+    else if (first)
+      firmware = part;
     else
       throw std::runtime_error("--target qemu:" + arg + ": unknown option '" + part +
                                "' (FIRMWARE,icount,smp=N,mem=MB,timeout=S,boot_timeout=S)");
@@ -203,8 +212,8 @@ QemuOptions parse_options(const std::string& arg, const std::string& scratch) {
 void describe_to_guest(const QemuOptions& opts, GuestCommand* cmd) {
   const auto& fw = opts.firmware;
   cmd->env.emplace_back("TEEBENCH_WORKLOAD_DIR", "/usr/share/teebench/workloads");
-  cmd->env.emplace_back("TEEBENCH_QEMU_FIRMWARE",
-                        fw.name + " (" + fw.flash_bin + ", sha256 " + fw.sha256.substr(0, 16) + ")");
+  cmd->env.emplace_back("TEEBENCH_QEMU_FIRMWARE", fw.name + " (" + fw.flash_bin + ", sha256 " +
+                                                      fw.sha256.substr(0, 16) + ")");
   std::string q;
   for (const auto& a : opts.qemu_args()) q += (q.empty() ? "" : " ") + a;
   cmd->env.emplace_back("TEEBENCH_QEMU", q + (opts.icount ? " [deterministic: guest instruction "
@@ -229,7 +238,8 @@ GuestRun run_in_guest(const QemuOptions& opts, const GuestCommand& cmd, const st
   run.qemu_version = run_capture("qemu-system-aarch64 --version | head -n 1");
   while (!run.qemu_version.empty() && run.qemu_version.back() == '\n') run.qemu_version.pop_back();
   if (run.qemu_version.empty())
-    throw std::runtime_error("qemu-system-aarch64 not found: run scripts/setup.sh (qemu-system-arm)");
+    throw std::runtime_error(
+        "qemu-system-aarch64 not found: run scripts/setup.sh (qemu-system-arm)");
 
   std::vector<std::string> args = {"qemu-system-aarch64"};
   for (auto& a : opts.qemu_args()) args.push_back(a);

@@ -19,7 +19,7 @@ struct QemuOptions {
   // with one vCPU and no random DTB seeds; latencies are then instruction counts (1 ns = 1
   // instruction), bit-identical between boots, not board time.
   bool icount = false;
-  unsigned smp = 2;        // the fixture's OP-TEE is built for at most 4 cores
+  unsigned smp = 2;  // the fixture's OP-TEE is built for at most 4 cores
   unsigned memory_mb = 1024;
   // A boot that has not reached the command in this long is hung (the fixture boots in 4-8 s).
   double boot_timeout_s = 120;
@@ -43,17 +43,17 @@ struct GuestCommand {
 };
 
 struct GuestRun {
-  bool completed = false;    // the command ran and exited
-  int exit_code = 2;         // the command's
-  std::string error;         // why it did not complete: boot failure, panic, hang
-  bool results = false;      // the guest's output folder was unpacked into out_dir
-  double tee0_s = 0;         // guest uptime when /dev/tee0 appeared
-  double wall_s = 0;         // QEMU start to exit, host time
-  std::string kernel;        // uname -r in the guest
+  bool completed = false;              // the command ran and exited
+  int exit_code = 2;                   // the command's
+  std::string error;                   // why it did not complete: boot failure, panic, hang
+  bool results = false;                // the guest's output folder was unpacked into out_dir
+  double tee0_s = 0;                   // guest uptime when /dev/tee0 appeared
+  double wall_s = 0;                   // QEMU start to exit, host time
+  std::string kernel;                  // uname -r in the guest
   std::vector<std::string> optee_log;  // the driver's probe lines
   std::string qemu_version;
   std::vector<std::string> qemu_args;
-  std::string ta_path;       // the .ta installed in the guest
+  std::string ta_path;  // the .ta installed in the guest
 };
 
 // Boots, runs `cmd`, unpacks the guest's /tmp/out into `out_dir` (when not empty) and keeps the

@@ -44,9 +44,9 @@ std::string missing() {
   return {};
 }
 
-#define REQUIRE_QEMU()                               \
+#define REQUIRE_QEMU()                            \
   if (const auto why = missing(); !why.empty()) { \
-    GTEST_SKIP() << why;                            \
+    GTEST_SKIP() << why;                          \
   }
 
 std::string out_dir(const std::string& name) {
@@ -70,11 +70,12 @@ TEST(QemuTarget, InfoShowsTheRealDevice) {
   REQUIRE_QEMU();
   const auto o = teebench("info --target qemu --json");
   ASSERT_EQ(o.code, 0) << o.text;
-  const json j = json::parse(o.text.substr(o.text.find('{'), o.text.rfind('}') - o.text.find('{') + 1));
+  const json j =
+      json::parse(o.text.substr(o.text.find('{'), o.text.rfind('}') - o.text.find('{') + 1));
   EXPECT_EQ(j["impl_id"], 1);
   EXPECT_EQ(j["stack"]["optee_revision"]["value"], "4.9");
   EXPECT_EQ(j["stack"]["secure_threads"]["value"], "2");  // CFG_NUM_THREADS of the fixture build
-  EXPECT_EQ(j["stack"]["driver"]["value"], "pre-6.8");   // Debian 12's Linux 6.1
+  EXPECT_EQ(j["stack"]["driver"]["value"], "pre-6.8");    // Debian 12's Linux 6.1
   EXPECT_NE(j["gen_caps_names"].dump().find("TEE_GEN_CAP_REG_MEM"), std::string::npos);
 }
 

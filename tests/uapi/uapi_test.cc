@@ -8,6 +8,7 @@
 
 #include <atomic>
 #include <cerrno>
+#include <chrono>
 #include <cstdlib>
 #include <cstring>
 #include <functional>
@@ -106,12 +107,16 @@ TEST(Uapi, ShmRegisterOfLengthZeroFails) {
 
 TEST(Uapi, InvokeBufferOverTheMaximumIsEinval) {
   Uapi u;
-  EXPECT_EQ(u.invoke(4, [](tee_ioctl_param*) {}, TEE_MAX_ARG_SIZE), -EINVAL);
+  EXPECT_EQ(u.invoke(
+                4, [](tee_ioctl_param*) {}, TEE_MAX_ARG_SIZE),
+            -EINVAL);
 }
 
 TEST(Uapi, InvokeBufferNotMatchingItsParamsIsEinval) {
   Uapi u;
-  EXPECT_EQ(u.invoke(2, [](tee_ioctl_param*) {}, 32), -EINVAL);
+  EXPECT_EQ(u.invoke(
+                2, [](tee_ioctl_param*) {}, 32),
+            -EINVAL);
 }
 
 TEST(Uapi, InvokeBufferAtAWildPointerIsEfault) {
@@ -149,7 +154,8 @@ TEST(Uapi, MemrefToAnUnknownShmIdIsEinval) {
 TEST(Uapi, UnknownTaIsItemNotFoundFromTheTee) {
   Uapi u;
   client::Session s;
-  const client::Uuid nobody = client::Uuid::from_fields(0x01234567, 0x89ab, 0xcdef, {1, 2, 3, 4, 5, 6, 7, 8});
+  const client::Uuid nobody =
+      client::Uuid::from_fields(0x01234567, 0x89ab, 0xcdef, {1, 2, 3, 4, 5, 6, 7, 8});
   const auto r = client::Session::open(*u.ctx, nobody, &s);
   EXPECT_EQ(r.err, 0);
   EXPECT_EQ(r.code, client::kTeecErrorItemNotFound) << client::to_string(r);
@@ -198,6 +204,55 @@ TEST(Uapi, MoreCallersThanSecureThreadsAllComplete) {
     });
   for (auto& t : ts) t.join();
   EXPECT_EQ(ok.load(), kCallers);
+}
+
+TEST(Uapi, OpenSessionTakesFourParamsButNotFive) {
+  // The driver adds two META params (UUID, login) to the user's: 4 + 2 is the maximum.
+  Uapi u;
+  for (uint32_t n : {4u, 5u}) {
+    std::vector<uint8_t> buf(sizeof(tee_ioctl_open_session_arg) + n * sizeof(tee_ioctl_param));
+    auto* arg = reinterpret_cast<tee_ioctl_open_session_arg*>(buf.data());
+    const auto uuid = client::bench_ta_uuid();
+    std::memcpy(arg->uuid, uuid.octets.data(), 16);
+    arg->clnt_login = TEE_IOCTL_LOGIN_PUBLIC;
+    arg->num_params = n;
+    tee_ioctl_buf_data b{reinterpret_cast<uintptr_t>(buf.data()), buf.size()};
+    const int rc = u.ioctl(TEE_IOC_OPEN_SESSION, &b);
+    if (n == 4) {
+      ASSERT_EQ(rc, 0);
+      EXPECT_EQ(arg->ret, client::kTeecSuccess);
+      tee_ioctl_close_session_arg close{arg->session};
+      EXPECT_EQ(u.ioctl(TEE_IOC_CLOSE_SESSION, &close), 0);
+    } else {
+      EXPECT_EQ(rc, -EINVAL) << strerrorname_np(-rc);
+    }
+  }
+}
+
+TEST(Uapi, SharedMemoryReleasedDuringACallStaysValidUntilItEnds) {
+  // The client drops its registered buffer while a call that uses it waits in the TA: the kernel
+  // holds a reference for the call, so the call completes and reads the right bytes.
+  Uapi u;
+  auto s = u.bench();
+  client::UserBuffer buf(*u.dev, 16384);
+  std::memset(buf.data(), 1, buf.size());
+  auto shm = std::make_unique<client::SharedMemory>();
+  ASSERT_TRUE(
+      client::SharedMemory::register_memory(*u.ctx, buf.data(), buf.size(), shm.get()).ok());
+  client::Result r;
+  std::thread call([&] {
+    client::Operation op;
+    op.params[0] = client::Param::value(client::Dir::kIn, 300);  // ms in the TA
+    op.params[1] = client::Param::memref(client::Dir::kIn, *shm);
+    r = s.invoke(TA_BENCH_CMD_WAIT, &op);
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  shm.reset();  // closes the shm fd while the call holds the memory
+  call.join();
+  EXPECT_TRUE(r.ok()) << client::to_string(r);
+  // Registration still works afterwards: nothing was left half-released.
+  client::SharedMemory again;
+  EXPECT_TRUE(client::SharedMemory::register_memory(*u.ctx, buf.data(), buf.size(), &again).ok());
 }
 
 TEST(Uapi, RegisteredMemoryIsZeroCopy) {
