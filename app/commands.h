@@ -7,8 +7,8 @@
 #include <string>
 #include <vector>
 
-#include "teebench/tee/context.h"
 #include "targets/target.h"
+#include "teebench/tee/context.h"
 
 namespace app {
 

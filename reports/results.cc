@@ -120,11 +120,16 @@ json to_json(const CaseResult& c) {
   for (const auto& o : c.ops) ops.push_back(to_json(o));
   json verdicts = json::array();
   for (const auto& v : c.verdicts) verdicts.push_back(to_json(v));
-  return {{"label", c.label},           {"params", c.params},
-          {"repetition", c.repetition}, {"complete", c.complete},
-          {"duration_s", c.duration_s}, {"operations", ops},
-          {"counters", c.counters},     {"perf", c.perf},
-          {"metrics", c.metrics},       {"verdicts", verdicts},
+  return {{"label", c.label},
+          {"params", c.params},
+          {"repetition", c.repetition},
+          {"complete", c.complete},
+          {"duration_s", c.duration_s},
+          {"operations", ops},
+          {"counters", c.counters},
+          {"perf", c.perf},
+          {"metrics", c.metrics},
+          {"verdicts", verdicts},
           {"timing_caveat", c.timing_caveat.empty() ? json(nullptr) : json(c.timing_caveat)}};
 }
 

@@ -9,10 +9,10 @@
 #include <vector>
 
 #include "measure/clock.h"
+#include "targets/target.h"
 #include "teebench/tee/context.h"
 #include "teebench/tee/session.h"
 #include "teebench/tee/shared_memory.h"
-#include "targets/target.h"
 #include "workloads/op_stats.h"
 #include "workloads/spec.h"
 

@@ -26,8 +26,8 @@ class AddressSpace {
   // and keeps `backing` (e.g. the shm file an mmap came from) alive until it is unmapped.
   // Returns nullptr with *err = -errno on failure.
   void* map(std::span<const paddr_t> pages, std::shared_ptr<void> backing, int* err);
-  // mmap(MAP_ANONYMOUS): `len` bytes of fresh pages, rounded up to whole pages. Returns nullptr with
-  // *err = -errno (-ENOMEM when memory runs out).
+  // mmap(MAP_ANONYMOUS): `len` bytes of fresh pages, rounded up to whole pages. Returns nullptr
+  // with *err = -errno (-ENOMEM when memory runs out).
   void* map_anonymous(size_t len, int* err);
   // Unmaps the mapping that starts at `addr` with length `len`. -EINVAL if there is none.
   int unmap(void* addr, size_t len);

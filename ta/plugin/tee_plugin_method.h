@@ -27,11 +27,11 @@ typedef struct {
 #endif
 
 struct plugin_method {
-  const char *name;
+  const char* name;
   TEEC_UUID uuid;
   TEEC_Result (*init)(void);
-  TEEC_Result (*invoke)(unsigned int cmd, unsigned int sub_cmd, void *data, size_t in_len,
-                        size_t *out_len);
+  TEEC_Result (*invoke)(unsigned int cmd, unsigned int sub_cmd, void* data, size_t in_len,
+                        size_t* out_len);
 };
 
 #endif /* TEEBENCH_SYSTEM_PLUGIN_HEADER */

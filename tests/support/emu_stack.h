@@ -13,8 +13,8 @@
 #include <vector>
 
 #include "emu/machine.h"
-#include "teebench/tee/context.h"
 #include "targets/emu/emu_device.h"
+#include "teebench/tee/context.h"
 #include "teebench/tee/session.h"
 
 namespace testing_support {
