@@ -230,26 +230,34 @@ TEST(Uapi, OpenSessionTakesFourParamsButNotFive) {
 }
 
 TEST(Uapi, SharedMemoryReleasedDuringACallStaysValidUntilItEnds) {
-  // The client drops its registered buffer while a call that uses it waits in the TA: the kernel
-  // holds a reference for the call, so the call completes and reads the right bytes.
+  // The client closes its registered buffer's fd while a call that uses it waits in the TA: the
+  // kernel holds a reference for the call, so the call completes. Raw ioctls, so that nothing of
+  // the client library touches the released object.
   Uapi u;
   auto s = u.bench();
   client::UserBuffer buf(*u.dev, 16384);
-  std::memset(buf.data(), 1, buf.size());
-  auto shm = std::make_unique<client::SharedMemory>();
-  ASSERT_TRUE(
-      client::SharedMemory::register_memory(*u.ctx, buf.data(), buf.size(), shm.get()).ok());
-  client::Result r;
-  std::thread call([&] {
-    client::Operation op;
-    op.params[0] = client::Param::value(client::Dir::kIn, 300);  // ms in the TA
-    op.params[1] = client::Param::memref(client::Dir::kIn, *shm);
-    r = s.invoke(TA_BENCH_CMD_WAIT, &op);
-  });
+  tee_ioctl_shm_register_data reg{reinterpret_cast<uintptr_t>(buf.data()), buf.size(), 0, 0};
+  const int fd = u.ioctl(TEE_IOC_SHM_REGISTER, &reg);
+  ASSERT_GE(fd, 0);
+  std::vector<uint8_t> call(sizeof(tee_ioctl_invoke_arg) + 4 * sizeof(tee_ioctl_param));
+  auto* arg = reinterpret_cast<tee_ioctl_invoke_arg*>(call.data());
+  auto* p = reinterpret_cast<tee_ioctl_param*>(call.data() + sizeof(*arg));
+  arg->session = s.id();
+  arg->func = TA_BENCH_CMD_WAIT;
+  arg->num_params = 4;
+  p[0].attr = TEE_IOCTL_PARAM_ATTR_TYPE_VALUE_INPUT;
+  p[0].a = 300;  // ms in the TA
+  p[1].attr = TEE_IOCTL_PARAM_ATTR_TYPE_MEMREF_INPUT;
+  p[1].b = buf.size();
+  p[1].c = static_cast<uint64_t>(reg.id);
+  tee_ioctl_buf_data b{reinterpret_cast<uintptr_t>(call.data()), call.size()};
+  int rc = -1;
+  std::thread t([&] { rc = u.ioctl(TEE_IOC_INVOKE, &b); });
   std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  shm.reset();  // closes the shm fd while the call holds the memory
-  call.join();
-  EXPECT_TRUE(r.ok()) << client::to_string(r);
+  EXPECT_EQ(u.dev->close(fd), 0);  // while the call holds the memory
+  t.join();
+  EXPECT_EQ(rc, 0);
+  EXPECT_EQ(arg->ret, client::kTeecSuccess);
   // Registration still works afterwards: nothing was left half-released.
   client::SharedMemory again;
   EXPECT_TRUE(client::SharedMemory::register_memory(*u.ctx, buf.data(), buf.size(), &again).ok());
