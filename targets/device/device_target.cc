@@ -8,10 +8,10 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <fstream>
 #include <regex>
 #include <stdexcept>
 
+#include "targets/optee_conf.h"
 #include "teebench/tee/kernel_device.h"
 
 namespace targets {
@@ -96,18 +96,12 @@ std::string driver_generation(const std::string& release) {
 }
 
 static void facts_from_build_config(const std::string& conf_h, StackFacts* f) {
-  std::ifstream in(conf_h);
-  if (!in) return;
+  const auto conf = read_optee_conf(conf_h);
   const std::string src = "OP-TEE build config (" + conf_h + ")";
-  static const std::regex def(R"(^#define (CFG_\w+) (.+)$)");
-  std::string line;
-  std::smatch m;
-  while (std::getline(in, line)) {
-    if (!std::regex_match(line, m, def)) continue;
-    if (m[1] == "CFG_NUM_THREADS") f->secure_threads = {m[2].str(), src};
-    if (m[1] == "CFG_SHMEM_SIZE")
-      f->carveout_bytes = {std::to_string(std::stoull(m[2].str(), nullptr, 0)), src};
-  }
+  if (auto it = conf.find("CFG_NUM_THREADS"); it != conf.end())
+    f->secure_threads = {it->second, src};
+  if (auto it = conf.find("CFG_SHMEM_SIZE"); it != conf.end())
+    f->carveout_bytes = {std::to_string(std::stoull(it->second, nullptr, 0)), src};
 }
 
 StackFacts DeviceTarget::facts() const {

@@ -1,5 +1,7 @@
 #include "targets/qemu/firmware.h"
 
+#include "targets/optee_conf.h"
+
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -47,17 +49,6 @@ std::string fixture_dir() {
     if (fs::is_directory(p.parent_path() / "shared" / "qemu-optee"))
       return (p.parent_path() / "shared" / "qemu-optee").string();
   return {};
-}
-
-std::map<std::string, std::string> read_conf_h(const std::string& path) {
-  std::map<std::string, std::string> out;
-  std::ifstream in(path);
-  static const std::regex def(R"(^#define (CFG_\w+) (.+)$)");
-  std::string line;
-  std::smatch m;
-  while (std::getline(in, line))
-    if (std::regex_match(line, m, def)) out[m[1]] = m[2];
-  return out;
 }
 
 std::string sha256_file(const std::string& path) {
@@ -114,7 +105,7 @@ Firmware resolve_firmware(const std::string& spec, const std::string& scratch) {
   }
   if (fs::exists(dir / "export-ta_arm64" / "host_include" / "conf.h")) {
     fw.dev_kit = (dir / "export-ta_arm64").string();
-    fw.config = read_conf_h(fw.dev_kit + "/host_include/conf.h");
+    fw.config = read_optee_conf(fw.dev_kit + "/host_include/conf.h");
     if (fw.config.count("CFG_OPTEE_REVISION_MAJOR") && fw.config.count("CFG_OPTEE_REVISION_MINOR"))
       fw.version =
           fw.config["CFG_OPTEE_REVISION_MAJOR"] + "." + fw.config["CFG_OPTEE_REVISION_MINOR"];

@@ -24,8 +24,6 @@ std::string fixture_dir();
 // FIRMWARE as given to --target qemu:FIRMWARE ("" = the newest release in the fixture).
 // `scratch` receives a flash.bin assembled from bl1.bin + fip.bin. Throws std::runtime_error.
 Firmware resolve_firmware(const std::string& spec, const std::string& scratch);
-// CFG_* defines of a conf.h.
-std::map<std::string, std::string> read_conf_h(const std::string& path);
 std::string sha256_file(const std::string& path);
 
 }  // namespace targets::qemu
