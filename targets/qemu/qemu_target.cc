@@ -76,7 +76,10 @@ std::string ta_for(const Firmware& fw, const std::string& scratch) {
   if (!fw.dev_kit.empty()) {
     const std::string out = scratch + "/ta";
     std::string key = fw.dev_kit + "/keys/default_ta.pem";
-    if (run_capture("head -c 5 '" + key + "'") != "-----") key = fw.dev_kit + "/keys/default.pem";
+    // A dev kit copied without symlinks holds the name "default.pem" in default_ta.pem.
+    std::string head(5, '\0');
+    std::ifstream(key).read(head.data(), 5);
+    if (head != "-----") key = fw.dev_kit + "/keys/default.pem";
     const std::string cmd = std::string("make -s -C '") + TEEBENCH_SOURCE_DIR +
                             "/ta' CROSS_COMPILE=aarch64-linux-gnu- TA_DEV_KIT_DIR='" + fw.dev_kit +
                             "' TA_SIGN_KEY='" + key + "' O='" + out + "' >&2";
