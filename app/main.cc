@@ -17,9 +17,15 @@ int main(int argc, char** argv) {
     const int rc = app.exit(e);
     return rc == 0 ? 0 : 2;
   }
-  for (auto& run : runners) {
-    const int rc = run();
-    if (rc >= 0) return rc;
+  // Each command reports its own errors; this is the net under them, so that nothing a user
+  // types (or a full disk under a write nobody expected to fail) ends in std::terminate.
+  try {
+    for (auto& run : runners) {
+      const int rc = run();
+      if (rc >= 0) return rc;
+    }
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "teebench: {}\n", e.what());
   }
   return 2;
 }

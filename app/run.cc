@@ -8,8 +8,10 @@
 #include <algorithm>
 #include <atomic>
 #include <filesystem>
+#include <optional>
 #include <random>
 
+#include "app/checkpoint_stream.h"
 #include "app/commands.h"
 #include "app/qemu_forward.h"
 #include "measure/clock.h"
@@ -179,6 +181,7 @@ int run(const RunOptions& o) {
       g.files.emplace_back(guest_workload, w.file);
     }
     g.argv = {"run", guest_workload, "--target", "/dev/tee0", "--out", "/tmp/out"};
+    g.env.emplace_back("TEEBENCH_CHECKPOINT_CONSOLE", "1");
     for (const auto& s : o.target.settings) g.argv.insert(g.argv.end(), {"--set", s});
     for (const auto& l : o.labels) g.argv.insert(g.argv.end(), {"--label", l});
     return run_in_qemu(base, std::move(g), out);
@@ -237,10 +240,13 @@ int run(const RunOptions& o) {
 
   signal(SIGINT, on_sigint);
   Progress progress(order.size());
+  std::optional<CheckpointStream> stream;
+  if (CheckpointStream::wanted()) stream.emplace();
   auto checkpoint = [&](const reports::CaseResult* partial) {
     nlohmann::json j = reports::to_json(run);
     if (partial) j["cases"].push_back(reports::to_json(*partial));
     reports::write_atomic(results_path, j.dump(1) + "\n");
+    if (stream) stream->send(j, partial != nullptr);
     j = nlohmann::json();
     // A checkpoint builds and drops a large document; give the freed memory back so a long run's
     // resident size tracks what it holds, not the allocator's high-water mark.

@@ -2,6 +2,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 
 namespace targets::qemu {
 
@@ -92,10 +93,49 @@ void Console::line(std::string l) {
     exit_code_ = std::atoi(arg.c_str());
   } else if (word == "error") {
     error_ = arg;
+  } else if (word == "checkpoint" || word == "head" || word == "case" || word == "partial") {
+    checkpoint(word, arg);
   } else if (word == "results-begin") {
     in_results_ = true;
     base64_.clear();
   }
+}
+
+// The guest's run as its streamed checkpoints tell it (app/checkpoint_stream.h): a document
+// without cases, finished cases one by one, the running case now and then, the whole document at
+// the end. Each message rewrites out_dir/results.json (a temporary file renamed over it, as
+// teebench writes its own); a line cut short by a dying guest does not parse and is dropped.
+void Console::checkpoint(const std::string& kind, const std::string& text) {
+  if (out_dir_.empty()) return;
+  nlohmann::json j = nlohmann::json::parse(text, nullptr, false);
+  if (j.is_discarded()) return;
+  if (kind == "checkpoint" || kind == "head") {
+    nlohmann::json cases = run_.is_object() && run_.contains("cases") ? std::move(run_["cases"])
+                                                                      : nlohmann::json::array();
+    run_ = std::move(j);
+    if (kind == "head") run_["cases"] = std::move(cases);
+    running_case_ = nullptr;
+  } else if (!run_.is_object()) {
+    return;  // a case before its document: not from this protocol
+  } else if (kind == "case") {
+    run_["cases"].push_back(std::move(j));
+    running_case_ = nullptr;
+  } else {
+    running_case_ = std::move(j);
+  }
+  nlohmann::json doc = run_;
+  if (!running_case_.is_null()) doc["cases"].push_back(running_case_);
+  namespace fs = std::filesystem;
+  fs::create_directories(out_dir_);
+  const std::string path = out_dir_ + "/results.json";
+  {
+    std::ofstream tmp(path + ".tmp", std::ios::binary | std::ios::trunc);
+    tmp << doc.dump(1) << '\n';
+    if (!tmp.flush()) return;
+  }
+  std::error_code ec;
+  fs::rename(path + ".tmp", path, ec);
+  if (!ec) ++checkpoints_;
 }
 
 void Console::unpack() {

@@ -1,10 +1,12 @@
 // The guest's console as the qemu target reads it: every byte goes to console.log; lines that
 // start with "@@teebench" are the protocol of the guest's /init (scripts/qemu/guest-init); the
 // command's own output is relayed to this process's stdout and stderr as it arrives; the
-// results archive (base64 of a gzipped tar of the guest's output folder) is unpacked.
+// results archive (base64 of a gzipped tar of the guest's output folder) is unpacked; a run's
+// streamed checkpoints (app/checkpoint_stream.h) rewrite results.json as they arrive.
 #pragma once
 
 #include <cstdio>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -31,20 +33,26 @@ class Console {
   const std::string& error() const { return error_; }  // the guest's own "@@teebench error"
   bool results_unpacked() const { return unpacked_; }
   const std::string& results_error() const { return results_error_; }
+  // How many of the run's streamed checkpoints reached out_dir/results.json.
+  int checkpoints() const { return checkpoints_; }
 
  private:
   void line(std::string l);
   void unpack();
+  void checkpoint(const std::string& kind, const std::string& json);
 
   std::FILE* log_ = nullptr;
   std::string out_dir_;
   std::string partial_;
   bool started_ = false, exited_ = false, in_results_ = false, unpacked_ = false;
   int exit_code_ = 2;
+  int checkpoints_ = 0;
   double tee0_s_ = 0;
   std::string kernel_, error_, results_error_;
   std::vector<std::string> optee_log_;
   std::string base64_;
+  nlohmann::json run_;           // the streamed run without its running case
+  nlohmann::json running_case_;  // null when no case is running
 };
 
 // Base64 (RFC 4648) decoding; characters outside the alphabet are skipped.

@@ -254,7 +254,7 @@ GuestRun run_in_guest(const QemuOptions& opts, const GuestCommand& cmd, const st
         opts.firmware.flash_bin, std::string("-drive"),
         "if=pflash,unit=1,format=raw,readonly=on,file=" + guest + "/uboot-env.bin",
         std::string("-kernel"), guest + "/Image", std::string("-initrd"), initrd,
-        std::string("-append"), std::string("console=ttyAMA0,115200 rdinit=/init"),
+        std::string("-append"), std::string("console=ttyAMA0,115200 rdinit=/init panic=-1"),
         std::string("-no-reboot")})
     args.push_back(a);
   run.qemu_args.assign(args.begin() + 1, args.end());
@@ -307,6 +307,7 @@ GuestRun run_in_guest(const QemuOptions& opts, const GuestCommand& cmd, const st
   run.completed = console.exited();
   run.exit_code = console.exit_code();
   run.results = console.results_unpacked();
+  run.checkpoints = console.checkpoints();
   run.tee0_s = console.tee0_s();
   run.kernel = console.kernel();
   run.optee_log = console.optee_log();

@@ -1,8 +1,11 @@
 // The qemu target against the real OP-TEE of the fixture: each test boots QEMU once (4-20 s) and
 // runs teebench inside, as a user would. Skipped, with the reason, where QEMU, the fixture or the
 // arm64 build is missing; scripts/test.sh provides all three, so in CI they run.
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <signal.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <cstdio>
 #include <filesystem>
@@ -123,6 +126,62 @@ TEST(QemuTarget, ShortReleaseRunComesHome) {
   EXPECT_TRUE(ocall_skipped) << "the OCALL cases must be skipped with their reason";
 }
 
+// The qemu process that `teebench` (pid) started, from the kernel's list of its children.
+pid_t qemu_child(pid_t teebench_pid) {
+  std::ifstream in("/proc/" + std::to_string(teebench_pid) + "/task/" +
+                   std::to_string(teebench_pid) + "/children");
+  pid_t child = 0;
+  while (in >> child) {
+    std::ifstream comm("/proc/" + std::to_string(child) + "/comm");
+    std::string name;
+    comm >> name;
+    if (name.rfind("qemu-system", 0) == 0) return child;
+  }
+  return 0;
+}
+
+// A guest that dies mid-run (here QEMU killed from outside, as the OOM killer or a crashed host
+// process would) still leaves on the host what was measured up to its last checkpoint.
+TEST(QemuTarget, GuestKilledMidRunKeepsTheLastCheckpoint) {
+  REQUIRE_QEMU();
+  const std::string dir = out_dir("killed");
+  const pid_t pid = ::fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    const int devnull = ::open("/dev/null", O_WRONLY);
+    ::dup2(devnull, 1);
+    ::dup2(devnull, 2);
+    ::execl(TEEBENCH_BIN, TEEBENCH_BIN, "run", "qemu-short", "--target", "qemu", "--out",
+            dir.c_str(), static_cast<char*>(nullptr));
+    ::_exit(127);
+  }
+  // Wait for a checkpoint holding a finished case: boot takes 2-10 s, a case under a second.
+  // 180 s bounds a guest that never gets there (then the run ends on its own and fails below).
+  bool measured = false;
+  for (int i = 0; i < 1800 && !measured; ++i) {
+    ::usleep(100 * 1000);
+    std::ifstream in(dir + "/results.json");
+    const json r = json::parse(in, nullptr, false);
+    measured = !r.is_discarded() && r.contains("cases") && !r["cases"].empty();
+  }
+  const pid_t qemu = qemu_child(pid);
+  if (measured && qemu > 0) ::kill(qemu, SIGKILL);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  ASSERT_TRUE(measured) << "no checkpoint with a finished case reached " << dir;
+  ASSERT_GT(qemu, 0) << "no QEMU process found under teebench";
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 1);
+  const json r = read_json(dir + "/results.json");
+  EXPECT_EQ(r["status"], "failed");
+  EXPECT_NE(r["context"]["failure"].get<std::string>().find("QEMU ended"), std::string::npos)
+      << r["context"]["failure"];
+  EXPECT_EQ(r["context"]["qemu"]["firmware"], "4.9.0");
+  ASSERT_FALSE(r["cases"].empty());
+  EXPECT_GT(r["cases"][0]["operations"][0]["count"].get<uint64_t>(), 0u);
+  EXPECT_TRUE(fs::exists(dir + "/console.log"));
+}
+
 TEST(QemuTarget, DeterministicModeRepeatsBetweenBoots) {
   REQUIRE_QEMU();
   const std::string workload = std::string(TEEBENCH_SOURCE_DIR) + "/tests/qemu/deterministic.json";
@@ -164,6 +223,24 @@ TEST(QemuTarget, UapiConformanceOnTheRealDevice) {
       if (t.contains("failures")) failed += " " + t["name"].get<std::string>();
   EXPECT_EQ(run.exit_code, 0) << "failed on the real stack:" << failed;
   EXPECT_GT(r["tests"].get<int>(), 10);
+}
+
+// A kernel panic under the command ends QEMU at once (panic=-1 with -no-reboot) and says so,
+// instead of waiting out the silence time-out (set to 300 s here so that waiting would show).
+TEST(QemuTarget, KernelPanicEndsTheGuestAtOnce) {
+  REQUIRE_QEMU();
+  const std::string dir = out_dir("panic");
+  targets::qemu::QemuOptions opts = targets::qemu::parse_options("timeout=300", dir + "/.fw");
+  targets::qemu::GuestCommand cmd;
+  cmd.program = "sh";
+  cmd.argv = {"-c", "echo c > /proc/sysrq-trigger"};
+  const auto run = targets::qemu::run_in_guest(opts, cmd, "", dir);
+  EXPECT_FALSE(run.completed);
+  EXPECT_NE(run.error.find("QEMU ended before the command finished"), std::string::npos)
+      << run.error;
+  std::ifstream log(dir + "/console.log");
+  const std::string text{std::istreambuf_iterator<char>(log), std::istreambuf_iterator<char>()};
+  EXPECT_NE(text.find("Kernel panic"), std::string::npos) << "no panic in " << dir;
 }
 
 TEST(QemuTarget, GuestThatNeverBootsIsAnErrorWithLogs) {
