@@ -61,6 +61,17 @@ struct Uapi {
   std::unique_ptr<client::Context> ctx;
 };
 
+// Another client (its own open file) of the same TEE as `u`.
+struct OtherClient {
+  explicit OtherClient(Uapi& u) : dev(u.target->new_client()), ctx(*dev) {
+    std::string why;
+    EXPECT_TRUE(ctx.open(&why).ok()) << why;
+  }
+  int ioctl(unsigned long req, void* arg) { return dev->ioctl(ctx.fd(), req, arg); }
+  std::unique_ptr<client::Device> dev;
+  client::Context ctx;
+};
+
 TEST(Uapi, VersionIsOpteeWithRegisteredMemory) {
   Uapi u;
   EXPECT_EQ(u.ctx->version().impl_id, TEE_IMPL_ID_OPTEE);
@@ -275,6 +286,78 @@ TEST(Uapi, RegisteredMemoryIsZeroCopy) {
   ASSERT_TRUE(s.invoke(TA_BENCH_CMD_MEMREF_WRITE, &w).ok());
   const auto* bytes = static_cast<const uint8_t*>(buf.data());
   for (size_t i = 0; i < buf.size(); i += 997) EXPECT_EQ(bytes[i], static_cast<uint8_t>(9 + i));
+}
+
+}  // namespace
+
+namespace {
+
+TEST(Uapi, AllocatedMemoryIsMappedAndSeenByTheTa) {
+  // TEE_IOC_SHM_ALLOC: the driver's memory, mmap'ed through the returned fd, written by the TA.
+  Uapi u;
+  auto s = u.bench();
+  client::SharedMemory shm;
+  ASSERT_TRUE(client::SharedMemory::allocate(*u.ctx, 2 * 4096, &shm).ok());
+  client::Operation w;
+  w.params[0] = client::Param::memref(client::Dir::kOut, shm);
+  w.params[1] = client::Param::value(client::Dir::kIn, 3);
+  ASSERT_TRUE(s.invoke(TA_BENCH_CMD_MEMREF_WRITE, &w).ok());
+  const auto* bytes = static_cast<const uint8_t*>(shm.data());
+  for (size_t i = 0; i < shm.size(); i += 499) EXPECT_EQ(bytes[i], static_cast<uint8_t>(3 + i));
+}
+
+TEST(Uapi, SessionOfAnotherContextIsEinval) {
+  // Session ids belong to the context (the file) that opened them.
+  Uapi a;
+  OtherClient b(a);
+  auto s = a.bench();
+  tee_ioctl_invoke_arg arg{};
+  arg.session = s.id();
+  arg.func = TA_BENCH_CMD_NOP;
+  tee_ioctl_buf_data buf{reinterpret_cast<uintptr_t>(&arg), sizeof(arg)};
+  const int rc = b.ioctl(TEE_IOC_INVOKE, &buf);
+  EXPECT_EQ(rc, -EINVAL) << strerrorname_np(-rc);
+  tee_ioctl_close_session_arg close{s.id()};
+  EXPECT_EQ(b.ioctl(TEE_IOC_CLOSE_SESSION, &close), -EINVAL);
+}
+
+TEST(Uapi, ClosingASessionTwiceIsEinval) {
+  Uapi u;
+  tee_ioctl_close_session_arg close{};
+  {
+    auto s = u.bench();
+    close.session = s.id();
+  }  // closed once by the client library
+  EXPECT_EQ(u.ioctl(TEE_IOC_CLOSE_SESSION, &close), -EINVAL);
+}
+
+TEST(Uapi, CancelOfAnUnknownSessionIsEinval) {
+  Uapi u;
+  tee_ioctl_cancel_arg c{1, 0x7fffffff};
+  const int rc = u.ioctl(TEE_IOC_CANCEL, &c);
+  EXPECT_EQ(rc, -EINVAL) << strerrorname_np(-rc);
+}
+
+TEST(Uapi, ContextsClosedWithOpenSessionsLeaveNothingBehind) {
+  // Closing the file closes its sessions: contexts that go with sessions still open, many times
+  // over, leave the TEE able to open as many again (a leak would exhaust OP-TEE's heap or
+  // the TA's sessions).
+  // Raw ioctls: the client library would close its sessions itself.
+  Uapi u;
+  for (int round = 0; round < 40; ++round) {  // 40 x 4 sessions: past 4.0.0's 64 KiB heap
+    OtherClient c(u);
+    for (int i = 0; i < 4; ++i) {
+      tee_ioctl_open_session_arg arg{};
+      const auto uuid = client::bench_ta_uuid();
+      std::memcpy(arg.uuid, uuid.octets.data(), 16);
+      arg.clnt_login = TEE_IOCTL_LOGIN_PUBLIC;
+      tee_ioctl_buf_data b{reinterpret_cast<uintptr_t>(&arg), sizeof(arg)};
+      ASSERT_EQ(c.ioctl(TEE_IOC_OPEN_SESSION, &b), 0) << "round " << round;
+      ASSERT_EQ(arg.ret, client::kTeecSuccess) << "round " << round << ", session " << i;
+    }
+  }                    // the context's file closes with its 4 sessions open
+  auto s = u.bench();  // and the first client still works
+  EXPECT_TRUE(s.invoke(TA_BENCH_CMD_NOP).ok());
 }
 
 }  // namespace
