@@ -46,6 +46,11 @@ struct OpteeMsgArg {
 static_assert(sizeof(OpteeMsgParam) == 32);
 static_assert(sizeof(OpteeMsgArg) == 32);
 
+// The params that follow an argument struct in memory.
+inline OpteeMsgParam* params_of(OpteeMsgArg* arg) {
+  return reinterpret_cast<OpteeMsgParam*>(arg + 1);
+}
+
 constexpr size_t optee_msg_get_arg_size(size_t num_params) {
   return sizeof(OpteeMsgArg) + sizeof(OpteeMsgParam) * num_params;
 }

@@ -24,8 +24,6 @@ struct CallRefs {
   std::vector<std::unique_ptr<StaticShmMobj>> statics;
 };
 
-OpteeMsgParam* params_of(OpteeMsgArg* arg) { return reinterpret_cast<OpteeMsgParam*>(arg + 1); }
-
 TEE_UUID uuid_from_octets(const uint8_t* o) {
   TEE_UUID u{};
   u.timeLow = uint32_t{o[0]} << 24 | uint32_t{o[1]} << 16 | uint32_t{o[2]} << 8 | o[3];
@@ -34,8 +32,6 @@ TEE_UUID uuid_from_octets(const uint8_t* o) {
   std::memcpy(u.clockSeqAndNode, o + 8, 8);
   return u;
 }
-
-}  // namespace
 
 class StdCall {
  public:
@@ -67,6 +63,7 @@ class StdCall {
   uint32_t num_params_;
   CallRefs refs_;
 };
+}  // namespace
 
 uint32_t StdCall::copy_in_memref(const OpteeMsgParam& p, TEE_Param* out) {
   const uint64_t type = p.attr & OPTEE_MSG_ATTR_TYPE_MASK;

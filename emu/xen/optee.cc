@@ -31,7 +31,6 @@ void split(uint64_t v, uint64_t* hi, uint64_t* lo) {
   *hi = v >> 32;
   *lo = v & 0xffffffffu;
 }
-OpteeMsgParam* params_of(OpteeMsgArg* a) { return reinterpret_cast<OpteeMsgParam*>(a + 1); }
 
 }  // namespace
 
@@ -130,7 +129,8 @@ struct OpteeMediator::Impl {
   // translate_noncontig: Xen's own page list of machine addresses for the guest's list of IPAs.
   int translate_noncontig(OpteeMsgParam& p) {
     const uint64_t offset = p.u.tmem.buf_ptr & (kNoncontigPageSize - 1);
-    const uint64_t size = (p.u.tmem.size + offset + kNoncontigPageSize - 1) & ~(kNoncontigPageSize - 1);
+    const uint64_t size =
+        (p.u.tmem.size + offset + kNoncontigPageSize - 1) & ~(kNoncontigPageSize - 1);
     const uint64_t pg_count = size / kNoncontigPageSize;
     const uint64_t cookie = p.u.tmem.shm_ref;
     if (pg_count > m.limits_.max_shm_buffer_pages) {

@@ -11,7 +11,10 @@
 #include "workloads/scenarios/scenario.h"
 
 namespace workloads {
+// Named inside the anonymous namespace: the library compiles as one unity TU
+// (workloads/CMakeLists.txt), where every scenario has its own analyze_case.
 namespace {
+namespace exhaustion {
 
 using reports::CaseResult;
 using reports::Outcome;
@@ -123,13 +126,14 @@ void analyze_case(const WorkloadSpec& spec, CaseResult& r) {
   if (const GroupSpec* ka = group(spec, "keepalive")) analyze_keepalive(bulk, *ka, r);
 }
 
+}  // namespace exhaustion
 }  // namespace
 
 const ScenarioInfo k_exhaustion_scenario = {
     "exhaustion",
     "more callers than secure threads: plateau vs threads/service time, queue wait, "
     "ETHREAD_LIMIT, fairness, keep-alive starvation and recovery",
-    analyze_case,
+    exhaustion::analyze_case,
     [](const Workload&, reports::RunResult&) {},
 };
 

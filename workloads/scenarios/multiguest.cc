@@ -10,7 +10,10 @@
 #include "workloads/scenarios/scenario.h"
 
 namespace workloads {
+// Named inside the anonymous namespace: the library compiles as one unity TU
+// (workloads/CMakeLists.txt), where every scenario has its own analyze_case.
 namespace {
+namespace multiguest {
 
 using reports::CaseResult;
 using reports::Outcome;
@@ -80,10 +83,10 @@ void analyze_destroy(const WorkloadSpec& spec, CaseResult& r) {
     const bool kept = a <= std::max<uint64_t>(3 * b, b + 200000);
     ok = ok && kept;
     per[o.group] = {{"p90_before_ns", b},
-                                 {"p90_after_ns", a},
-                                 {"p99_before_ns", percentile_of(before, 99)},
-                                 {"p99_after_ns", percentile_of(after, 99)},
-                                 {"kept", kept}};
+                    {"p90_after_ns", a},
+                    {"p99_before_ns", percentile_of(before, 99)},
+                    {"p99_after_ns", percentile_of(after, 99)},
+                    {"kept", kept}};
   }
   r.metrics["neighbours_p99"] = per;
   for (const auto& o : r.ops)
@@ -163,14 +166,15 @@ void analyze_run(const Workload&, reports::RunResult& run) {
   }
 }
 
+}  // namespace multiguest
 }  // namespace
 
 const ScenarioInfo k_multiguest_scenario = {
     "multiguest",
     "guests behind Xen's OP-TEE mediator: overhead vs native, per-guest latency, noisy "
     "neighbour, per-guest limits as expected errors, a guest destroyed mid-flight",
-    analyze_case,
-    analyze_run,
+    multiguest::analyze_case,
+    multiguest::analyze_run,
 };
 
 }  // namespace workloads

@@ -7,7 +7,10 @@
 #include "workloads/scenarios/scenario.h"
 
 namespace workloads {
+// Named inside the anonymous namespace: the library compiles as one unity TU
+// (workloads/CMakeLists.txt), where every scenario has its own analyze_case.
 namespace {
+namespace ocall {
 
 using reports::CaseResult;
 using reports::Outcome;
@@ -59,14 +62,15 @@ void analyze_run(const Workload&, reports::RunResult& run) {
   run.metrics["round_trips"] = table;
 }
 
+}  // namespace ocall
 }  // namespace
 
 const ScenarioInfo k_ocall_scenario = {
     "ocall",
     "TA -> client round trips: in-thread OCALL vs supplicant plugin, per payload and count, as a "
     "multiple of the null invoke; clients killed mid-OCALL",
-    analyze_case,
-    analyze_run,
+    ocall::analyze_case,
+    ocall::analyze_run,
 };
 
 }  // namespace workloads

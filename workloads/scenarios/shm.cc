@@ -10,7 +10,10 @@
 #include "workloads/scenarios/scenario.h"
 
 namespace workloads {
+// Named inside the anonymous namespace: the library compiles as one unity TU
+// (workloads/CMakeLists.txt), where every scenario has its own analyze_case.
 namespace {
+namespace shm {
 
 using reports::Outcome;
 
@@ -81,14 +84,15 @@ void analyze_run(const Workload& w, reports::RunResult& run) {
   }
 }
 
+}  // namespace shm
 }  // namespace
 
 const ScenarioInfo k_shm_scenario = {
     "shm",
     "static carve-out vs dynamic registration: cost vs size, per-page slope, alloc/register/"
     "unregister, copy vs zero copy, carve-out exhaustion as counted errors",
-    analyze_case,
-    analyze_run,
+    shm::analyze_case,
+    shm::analyze_run,
 };
 
 }  // namespace workloads

@@ -19,8 +19,6 @@ using namespace emu::abi;
 
 namespace {
 
-OpteeMsgParam* params_of(OpteeMsgArg* a) { return reinterpret_cast<OpteeMsgParam*>(a + 1); }
-
 void shm_get(TeeShm* shm) { shm->refcount.fetch_add(1, std::memory_order_relaxed); }
 
 }  // namespace

@@ -18,8 +18,6 @@ using namespace emu::abi;
 
 namespace {
 
-OpteeMsgParam* params_of(OpteeMsgArg* arg) { return reinterpret_cast<OpteeMsgParam*>(arg + 1); }
-
 bool one_param(const OpteeMsgArg* arg, uint64_t attr) {
   return arg->num_params == 1 && reinterpret_cast<const OpteeMsgParam*>(arg + 1)->attr == attr;
 }
