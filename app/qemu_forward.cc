@@ -41,9 +41,10 @@ nlohmann::json qemu_context(const targets::qemu::QemuOptions& o, const targets::
 
 // The guest wrote results.json knowing only /dev/tee0: say what it really ran on.
 // `failure` (a guest that died mid-run): the last checkpoint it streamed is what was measured;
-// its status "running" becomes "failed" with the reason.
+// its status "running" becomes `status` ("failed", or "interrupted") with the reason.
 void annotate_results(const std::string& path, const targets::TargetSpec& spec,
-                      const nlohmann::json& qemu, const std::string& failure = {}) {
+                      const nlohmann::json& qemu, const std::string& failure = {},
+                      const std::string& status = "failed") {
   std::ifstream in(path);
   if (!in) return;
   nlohmann::json j = nlohmann::json::parse(in, nullptr, false);
@@ -52,7 +53,7 @@ void annotate_results(const std::string& path, const targets::TargetSpec& spec,
   j["context"]["guest_target"] = "/dev/tee0";
   j["context"]["qemu"] = qemu;
   if (!failure.empty()) {
-    j["status"] = "failed";
+    j["status"] = status;
     j["context"]["failure"] = "qemu target: " + failure;
   }
   reports::write_atomic(path, j.dump(1) + "\n");
@@ -92,11 +93,13 @@ int run_in_qemu(const targets::TargetSpec& spec, targets::qemu::GuestCommand cmd
       fmt::format("{}/console.log (normal world) and {}/secure.log (OP-TEE)", log_dir, log_dir);
   if (!r.completed || !r.error.empty()) {
     if (!out.empty() && r.checkpoints > 0 && !r.results) {
-      annotate_results(out + "/results.json", spec, qemu_context(opts, r), r.error);
-      fmt::print(stderr, "teebench: what was measured before the guest died is in {}\n",
+      annotate_results(out + "/results.json", spec, qemu_context(opts, r), r.error,
+                       r.interrupted ? "interrupted" : "failed");
+      fmt::print(stderr, "teebench: what was measured before the guest stopped is in {}\n",
                  out + "/results.json");
     }
     fmt::print(stderr, "teebench: qemu target: {}; see {}\n", r.error, logs);
+    if (r.interrupted) return 130;  // as a local run that was interrupted
     return r.tee0_s > 0 ? 1 : 2;
   }
   fmt::print(stderr,

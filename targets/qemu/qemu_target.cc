@@ -105,6 +105,34 @@ std::string ta_for(const Firmware& fw, const std::string& scratch) {
   return newest + "/" + kTaFile;
 }
 
+// Ctrl-C (or a SIGTERM from a job runner) while the guest runs: the host keeps control long
+// enough to stop QEMU and keep what came home, instead of dying with the checkpoints unannotated.
+volatile sig_atomic_t g_interrupted = 0;
+void on_interrupt(int) { g_interrupted = 1; }
+
+// The handlers for the time QEMU runs; the previous ones come back on destruction.
+class InterruptGuard {
+ public:
+  InterruptGuard() {
+    g_interrupted = 0;
+    struct sigaction sa {};
+    sa.sa_handler = on_interrupt;
+    sigemptyset(&sa.sa_mask);
+    ::sigaction(SIGINT, &sa, &old_int_);
+    ::sigaction(SIGTERM, &sa, &old_term_);
+  }
+  ~InterruptGuard() {
+    ::sigaction(SIGINT, &old_int_, nullptr);
+    ::sigaction(SIGTERM, &old_term_, nullptr);
+  }
+  InterruptGuard(const InterruptGuard&) = delete;
+  InterruptGuard& operator=(const InterruptGuard&) = delete;
+
+ private:
+  struct sigaction old_int_ {
+  }, old_term_{};
+};
+
 std::string shell_quote(const std::string& s) {
   std::string q = "'";
   for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
@@ -279,7 +307,15 @@ GuestRun run_in_guest(const QemuOptions& opts, const GuestCommand& cmd, const st
 
   Console console(log_dir + "/console.log", out_dir);
   bool timed_out = false;
+  bool stop_sent = false;
+  InterruptGuard interrupts;
   for (;;) {
+    if (g_interrupted && !stop_sent) {
+      // A terminal's Ctrl-C reached QEMU too (same process group); a signal sent to teebench
+      // alone did not: stop it either way and read what it still prints until it has gone.
+      ::kill(pid, SIGTERM);
+      stop_sent = true;
+    }
     const double limit = console.started() ? opts.silence_timeout_s : opts.boot_timeout_s;
     pollfd p{pipefd[0], POLLIN, 0};
     const int r = ::poll(&p, 1, static_cast<int>(limit * 1000));
@@ -311,7 +347,10 @@ GuestRun run_in_guest(const QemuOptions& opts, const GuestCommand& cmd, const st
   run.tee0_s = console.tee0_s();
   run.kernel = console.kernel();
   run.optee_log = console.optee_log();
-  if (!timed_out && !run.completed)
+  run.interrupted = g_interrupted != 0;
+  if (run.interrupted)
+    run.error = "interrupted (SIGINT or SIGTERM): QEMU was stopped";
+  else if (!timed_out && !run.completed)
     run.error = console.error().empty()
                     ? "QEMU ended before the command finished (kernel panic, or OP-TEE stopped: "
                       "see secure.log)"

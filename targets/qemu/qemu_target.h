@@ -43,14 +43,16 @@ struct GuestCommand {
 };
 
 struct GuestRun {
-  bool completed = false;              // the command ran and exited
-  int exit_code = 2;                   // the command's
-  std::string error;                   // why it did not complete: boot failure, panic, hang
-  bool results = false;                // the guest's output folder was unpacked into out_dir
-  int checkpoints = 0;                 // streamed checkpoints written to out_dir/results.json
-  double tee0_s = 0;                   // guest uptime when /dev/tee0 appeared
-  double wall_s = 0;                   // QEMU start to exit, host time
-  std::string kernel;                  // uname -r in the guest
+  bool completed = false;  // the command ran and exited
+  int exit_code = 2;       // the command's
+  std::string error;       // why it did not complete: boot failure, panic, hang
+  bool results = false;    // the guest's output folder was unpacked into out_dir
+  int checkpoints = 0;
+  bool interrupted = false;  // stopped by SIGINT/SIGTERM to teebench                 // streamed
+                             // checkpoints written to out_dir/results.json
+  double tee0_s = 0;         // guest uptime when /dev/tee0 appeared
+  double wall_s = 0;         // QEMU start to exit, host time
+  std::string kernel;        // uname -r in the guest
   std::vector<std::string> optee_log;  // the driver's probe lines
   std::string qemu_version;
   std::vector<std::string> qemu_args;
