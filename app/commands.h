@@ -4,9 +4,12 @@
 
 #include <CLI/CLI.hpp>
 #include <functional>
+#include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
+#include "reports/sink.h"
 #include "targets/target.h"
 #include "teebench/tee/context.h"
 
@@ -25,10 +28,27 @@ struct TargetOptions {
             std::unique_ptr<client::Device>* dev, std::unique_ptr<client::Context>* ctx) const;
 };
 
+// --serve, --push, --textfile: where the run's metrics go besides results.json (metrics/).
+struct MetricsOptions {
+  std::string serve, push, push_job = "teebench", textfile;
+  double serve_linger_s = 30;
+  // `export` has no --serve.
+  void add_to(CLI::App* cmd, bool with_serve);
+  bool any() const { return !serve.empty() || !push.empty() || !textfile.empty(); }
+  // Builds the sinks; on a bad value prints a one-line error and returns false.
+  bool make(const std::map<std::string, std::string>& extra_labels,
+            std::vector<std::unique_ptr<reports::ResultSink>>* out) const;
+};
+
+// Checks --label KEY=VALUE pairs (reports/labels.h); on a bad one prints a one-line error and
+// returns false.
+bool parse_labels(const std::vector<std::string>& in, std::map<std::string, std::string>* out);
+
 using Runner = std::function<int()>;
 Runner add_info(CLI::App& app);
 Runner add_smoke(CLI::App& app);
 Runner add_run(CLI::App& app);
 Runner add_list(CLI::App& app);
+Runner add_export(CLI::App& app);
 
 }  // namespace app

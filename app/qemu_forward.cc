@@ -59,10 +59,25 @@ void annotate_results(const std::string& path, const targets::TargetSpec& spec,
   reports::write_atomic(path, j.dump(1) + "\n");
 }
 
+// The final results.json (as annotated) to every sink, then closes them.
+void publish_final(const std::string& path,
+                   const std::vector<std::unique_ptr<reports::ResultSink>>& sinks) {
+  if (sinks.empty()) return;
+  std::ifstream in(path);
+  auto doc = std::make_shared<nlohmann::json>(nlohmann::json::parse(in, nullptr, false));
+  if (in && !doc->is_discarded()) {
+    if (doc->value("status", "running") == "running") (*doc)["status"] = "failed";
+    std::shared_ptr<const nlohmann::json> d = std::move(doc);
+    for (auto& s : sinks) s->publish(d);
+  }
+  for (auto& s : sinks) s->close();
+}
+
 }  // namespace
 
 int run_in_qemu(const targets::TargetSpec& spec, targets::qemu::GuestCommand cmd,
-                const std::string& out) {
+                const std::string& out,
+                const std::vector<std::unique_ptr<reports::ResultSink>>& sinks) {
   std::string log_dir = out;
   if (log_dir.empty()) {
     char tmpl[] = "/tmp/teebench-qemu-XXXXXX";
@@ -84,7 +99,16 @@ int run_in_qemu(const targets::TargetSpec& spec, targets::qemu::GuestCommand cmd
              opts.firmware.flash_bin, opts.icount ? ", deterministic icount mode" : "");
   targets::qemu::GuestRun r;
   try {
-    r = targets::qemu::run_in_guest(opts, cmd, out, log_dir);
+    // Live: each document the guest streams home, named as the final one will be.
+    auto live = [&](const nlohmann::json& doc) {
+      if (sinks.empty()) return;
+      auto d = std::make_shared<nlohmann::json>(doc);
+      (*d)["context"]["target"] = spec.text;
+      if (d->value("status", "running") != "running") return;  // the annotated one follows
+      std::shared_ptr<const nlohmann::json> c = std::move(d);
+      for (auto& s : sinks) s->publish(c);
+    };
+    r = targets::qemu::run_in_guest(opts, cmd, out, log_dir, live);
   } catch (const std::exception& e) {
     fmt::print(stderr, "teebench: {}\n", e.what());
     return 2;
@@ -97,6 +121,7 @@ int run_in_qemu(const targets::TargetSpec& spec, targets::qemu::GuestCommand cmd
                        r.interrupted ? "interrupted" : "failed");
       fmt::print(stderr, "teebench: what was measured before the guest stopped is in {}\n",
                  out + "/results.json");
+      publish_final(out + "/results.json", sinks);
     }
     fmt::print(stderr, "teebench: qemu target: {}; see {}\n", r.error, logs);
     if (r.interrupted) return 130;  // as a local run that was interrupted
@@ -106,8 +131,10 @@ int run_in_qemu(const targets::TargetSpec& spec, targets::qemu::GuestCommand cmd
              "qemu: /dev/tee0 after {:.2f} s of guest uptime; boot, command and power-off "
              "took {:.1f} s\n",
              r.tee0_s, r.wall_s);
-  if (!out.empty() && r.results)
+  if (!out.empty() && r.results) {
     annotate_results(out + "/results.json", spec, qemu_context(opts, r));
+    publish_final(out + "/results.json", sinks);
+  }
   if (!out.empty()) fmt::print(stderr, "qemu: results and consoles in {}\n", out);
   if (out.empty() && r.exit_code == 0 && !std::getenv("TEEBENCH_KEEP_QEMU_LOGS"))
     fs::remove_all(log_dir);

@@ -39,6 +39,7 @@ struct RunOptions {
   TargetOptions target;
   std::string out;
   std::vector<std::string> labels;
+  MetricsOptions metrics;
 };
 
 // Bundled workloads: beside the sources, or where TEEBENCH_WORKLOAD_DIR says (the qemu target's
@@ -155,15 +156,9 @@ int run(const RunOptions& o) {
       return 2;
     }
   }
-  nlohmann::json labels = nlohmann::json::object();
-  for (const auto& l : o.labels) {
-    const auto eq = l.find('=');
-    if (eq == std::string::npos || eq == 0) {
-      fmt::print(stderr, "teebench: --label {}: expected key=value\n", l);
-      return 2;
-    }
-    labels[l.substr(0, eq)] = l.substr(eq + 1);
-  }
+  std::map<std::string, std::string> label_map;
+  if (!parse_labels(o.labels, &label_map)) return 2;
+  const nlohmann::json labels = label_map;
   const std::string out =
       o.out.empty() ? fmt::format("results/{}-{}", w.name, reports::utc_now()) : o.out;
   if (auto e = prepare_out(out); !e.empty()) {
@@ -171,6 +166,9 @@ int run(const RunOptions& o) {
     return 2;
   }
   const std::string results_path = (fs::path(out) / "results.json").string();
+  // Exporters start before anything is measured: a port in use or a bad URL is a usage error.
+  std::vector<std::unique_ptr<reports::ResultSink>> sinks;
+  if (!o.metrics.make({}, &sinks)) return 2;
   if (base.kind == targets::Kind::kQemu) {
     // Checked here with the same parser; the guest's teebench runs it against /dev/tee0.
     targets::qemu::GuestCommand g;
@@ -184,13 +182,16 @@ int run(const RunOptions& o) {
     g.env.emplace_back("TEEBENCH_CHECKPOINT_CONSOLE", "1");
     for (const auto& s : o.target.settings) g.argv.insert(g.argv.end(), {"--set", s});
     for (const auto& l : o.labels) g.argv.insert(g.argv.end(), {"--label", l});
-    return run_in_qemu(base, std::move(g), out);
+    return run_in_qemu(base, std::move(g), out, sinks);
   }
 
-  // Check the device answers before the run starts, and record what it is.
+  // Check the device answers before the run starts, and record what it is: as the first case
+  // configures it, so stack knobs given with --set (optee_release=4.0.0...) show in the context.
   nlohmann::json device = nlohmann::json::object();
   try {
-    auto stack = targets::open(base);
+    targets::TargetSpec first = base;
+    workloads::resolve_target(w.cases[0].spec, base, &first);
+    auto stack = targets::open(first);
     auto dev = stack->new_client();
     client::Context ctx(*dev);
     std::string why;
@@ -225,9 +226,20 @@ int run(const RunOptions& o) {
     run.context["perf_counters"] = support;
   }
   run.context["labels"] = labels;
+  // Names this run among others of the same workload (the Prometheus run_info series).
+  run.context["run_id"] = fmt::format("{}-{}", w.name, reports::utc_now());
   run.context["workload_file"] = w.file;
   if (base.is_emu()) run.context["emulator_base_configuration"] = targets::configuration(base);
   run.workload = w.document;
+  // What a case is, recorded before it runs: checkpoints of a running case carry it too, so its
+  // metrics keep the same labels from the first interval to the end.
+  for (auto& c : w.cases) {
+    c.params["scenario"] = c.spec.scenario;
+    c.params["workload"] = c.part;
+    targets::TargetSpec t;
+    workloads::resolve_target(c.spec, base, &t);
+    c.params["configuration"] = targets::configuration(t);
+  }
 
   // Cases x repetitions, interleaved at random when repeated so drift does not favour one case.
   std::vector<std::pair<size_t, uint32_t>> order;
@@ -247,6 +259,10 @@ int run(const RunOptions& o) {
     if (partial) j["cases"].push_back(reports::to_json(*partial));
     reports::write_atomic(results_path, j.dump(1) + "\n");
     if (stream) stream->send(j, partial != nullptr);
+    if (!sinks.empty()) {
+      auto doc = std::make_shared<const nlohmann::json>(std::move(j));
+      for (auto& s : sinks) s->publish(doc);
+    }
     j = nlohmann::json();
     // A checkpoint builds and drops a large document; give the freed memory back so a long run's
     // resident size tracks what it holds, not the allocator's high-water mark.
@@ -271,6 +287,7 @@ int run(const RunOptions& o) {
         run.status = "failed";
         run.context["failure"] = "the stack hung: " + run.cases.back().verdicts.back().detail;
         checkpoint(nullptr);
+        for (auto& s : sinks) s->close();
         fmt::print("{}", reports::summary_table(run));
         fmt::print(stderr, "\nteebench: {} (case {}); thread states and counters are in {}\n",
                    run.context["failure"].get<std::string>(), c.label, results_path);
@@ -281,14 +298,8 @@ int run(const RunOptions& o) {
       reports::CaseResult cr = workloads::run_case(c, order[k].second, rc);
       progress.update(k, c.label, cr.duration_s, cr);
       progress.done_case();
-      cr.params["configuration"] = [&] {
-        targets::TargetSpec t;
-        workloads::resolve_target(c.spec, base, &t);
-        return targets::configuration(t);
-      }();
       workloads::find_scenario(c.spec.scenario)->analyze_case(c.spec, cr);
       workloads::set_aside_expectations(cr.verdicts, cr.timing_caveat);
-      cr.params["workload"] = c.part;
       run.cases.push_back(std::move(cr));
       checkpoint(nullptr);
     }
@@ -302,10 +313,12 @@ int run(const RunOptions& o) {
       checkpoint(nullptr);
     } catch (...) {
     }
+    for (auto& s : sinks) s->close();
     fmt::print(stderr, "\nteebench: {}\n", e.what());
     fmt::print(stderr, "teebench: what was measured so far is in {}\n", results_path);
     return 2;
   }
+  for (auto& s : sinks) s->close();
   fmt::print("{}", reports::summary_table(run));
   fmt::print("\nresults: {} ({})\n", results_path, run.status);
   if (run.status == "interrupted") return 130;
@@ -323,8 +336,11 @@ Runner add_run(CLI::App& app) {
       ->required();
   o->target.add_to(cmd);
   cmd->add_option("--out", o->out, "output folder (default results/<workload>-<time>)");
-  cmd->add_option("--label", o->labels, "key=value recorded in the result context (repeatable)")
+  cmd->add_option("--label", o->labels,
+                  "KEY=VALUE recorded in the result context and put on every metric, e.g. "
+                  "optee_version=4.9.0 or board=rpi4 (repeatable)")
       ->type_name("KEY=VALUE");
+  o->metrics.add_to(cmd, true);
   return [cmd, o]() {
     if (!*cmd) return -1;
     return run(*o);

@@ -71,6 +71,7 @@ json to_json(const Verdict& v) {
 json to_json(const OpResult& r) {
   json j = {{"group", r.group},
             {"op", r.op},
+            {"guest", r.guest},
             {"count", r.count},
             {"issued", r.issued},
             {"errors", r.errors},

@@ -40,6 +40,7 @@ struct StepSummary {
 struct OpResult {
   std::string group;
   std::string op;
+  uint32_t guest = 1;  // the guest the group's clients run in (1 without a hypervisor)
   uint64_t count = 0;  // successful calls
   std::map<std::string, uint64_t> errors;
   uint64_t issued = 0;
@@ -70,7 +71,9 @@ struct CaseResult {
   bool complete = false;
   double duration_s = 0;
   std::vector<OpResult> ops;
-  nlohmann::json counters = nlohmann::json::object();  // stack counters after the case
+  // Stack counters (targets::StackCounters::available()): after the case, or as of the last
+  // interval while it runs.
+  nlohmann::json counters = nlohmann::json::object();
   nlohmann::json perf = nlohmann::json::object();
   nlohmann::json metrics = nlohmann::json::object();  // scenario-derived figures
   std::vector<Verdict> verdicts;

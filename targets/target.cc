@@ -17,6 +17,7 @@ std::map<std::string, double> StackCounters::available() const {
   };
   put("secure_threads", secure_threads);
   put("secure_threads_free", secure_threads_free);
+  put("secure_threads_suspended", secure_threads_suspended);
   put("ethread_limit_returns", ethread_limit_returns);
   put("call_queue_waits", call_queue_waits);
   put("call_queue_waiting", call_queue_waiting);
@@ -44,6 +45,7 @@ std::vector<std::string> StackCounters::unavailable() const {
   const std::pair<const char*, const std::optional<double>*> all[] = {
       {"secure_threads", &secure_threads},
       {"secure_threads_free", &secure_threads_free},
+      {"secure_threads_suspended", &secure_threads_suspended},
       {"ethread_limit_returns", &ethread_limit_returns},
       {"call_queue_waits", &call_queue_waits},
       {"call_queue_waiting", &call_queue_waiting},

@@ -37,7 +37,7 @@ struct GuestCounters {
   std::optional<double> xen_pinned_pages, xen_shm_buffers;
 };
 struct StackCounters {
-  std::optional<double> secure_threads, secure_threads_free;
+  std::optional<double> secure_threads, secure_threads_free, secure_threads_suspended;
   std::optional<double> ethread_limit_returns, call_queue_waits, call_queue_waiting;
   std::optional<double> sessions_open, registered_shm_objects, driver_arg_pages, user_shm_objects;
   // Xen's mediator, with a hypervisor only.

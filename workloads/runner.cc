@@ -169,6 +169,7 @@ class Collector {
     const size_t steps = std::max<size_t>(1, g.ramp.size());
     OpResult r;
     r.group = g.name;
+    r.guest = g.guest;
     r.op = slot.name;
     // Rates are over the group's own active window: from its start until its clients' last calls
     // returned (calls issued before stop_s still drain after it), or until now while it runs.
@@ -453,6 +454,8 @@ reports::CaseResult run_case(const Case& c, uint32_t repetition, const RunContex
     const double elapsed = clock.to_ns(t - tl.t0) / 1e9;
     result.ops = collector.collect(elapsed);
     result.duration_s = elapsed;
+    // What the stack shows now (busy threads, queue depth...), for live metrics (--serve).
+    for (const auto& [k, v] : stack->counters().available()) result.counters[k] = v;
     if (ctx.on_interval) ctx.on_interval(result, elapsed);
   }
   joiner.join();

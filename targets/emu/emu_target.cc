@@ -98,11 +98,12 @@ GuestRelease EmuTarget::destroy_guest(uint32_t guest) {
 StackCounters EmuTarget::counters() const {
   auto& m = *machine_;
   StackCounters c;
-  double threads = 0, free = 0;
+  double threads = 0, free = 0, suspended = 0;
   for (const auto& p : m.optee_os().partitions())
     for (auto st : p->threads().states()) {
       threads += 1;
       free += st == emu::optee_os::ThreadState::kFree;
+      suspended += st == emu::optee_os::ThreadState::kSuspended;
     }
   double limit = 0, waits = 0, waiting = 0, arg_pages = 0, user_shm = 0;
   for (const auto& k : m.kernels()) {
@@ -115,6 +116,7 @@ StackCounters EmuTarget::counters() const {
   }
   c.secure_threads = threads;
   c.secure_threads_free = free;
+  c.secure_threads_suspended = suspended;
   c.ethread_limit_returns = limit;
   c.call_queue_waits = waits;
   c.call_queue_waiting = waiting;

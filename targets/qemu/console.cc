@@ -34,8 +34,11 @@ std::string base64_decode(std::string_view in) {
   return out;
 }
 
-Console::Console(const std::string& log_path, std::string out_dir)
-    : log_(std::fopen(log_path.c_str(), "w")), out_dir_(std::move(out_dir)) {}
+Console::Console(const std::string& log_path, std::string out_dir,
+                 std::function<void(const nlohmann::json&)> on_results)
+    : log_(std::fopen(log_path.c_str(), "w")),
+      out_dir_(std::move(out_dir)),
+      on_results_(std::move(on_results)) {}
 
 Console::~Console() {
   if (log_) std::fclose(log_);
@@ -136,6 +139,7 @@ void Console::checkpoint(const std::string& kind, const std::string& text) {
   std::error_code ec;
   fs::rename(path + ".tmp", path, ec);
   if (!ec) ++checkpoints_;
+  if (on_results_) on_results_(doc);
 }
 
 void Console::unpack() {

@@ -5,6 +5,8 @@
 // streamed checkpoints (app/checkpoint_stream.h) rewrite results.json as they arrive.
 #pragma once
 
+#include <functional>
+
 #include <cstdio>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -16,7 +18,9 @@ namespace targets::qemu {
 class Console {
  public:
   // `out_dir` receives the results ("" = the command writes none).
-  Console(const std::string& log_path, std::string out_dir);
+  // `on_results` (optional) gets each whole results document as it is rewritten: live metrics.
+  Console(const std::string& log_path, std::string out_dir,
+          std::function<void(const nlohmann::json&)> on_results = {});
   ~Console();
   Console(const Console&) = delete;
   Console& operator=(const Console&) = delete;
@@ -51,6 +55,7 @@ class Console {
   std::string kernel_, error_, results_error_;
   std::vector<std::string> optee_log_;
   std::string base64_;
+  std::function<void(const nlohmann::json&)> on_results_;
   nlohmann::json run_;           // the streamed run without its running case
   nlohmann::json running_case_;  // null when no case is running
 };

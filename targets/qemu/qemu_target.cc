@@ -258,7 +258,8 @@ void describe_to_guest(const QemuOptions& opts, GuestCommand* cmd) {
 }
 
 GuestRun run_in_guest(const QemuOptions& opts, const GuestCommand& cmd, const std::string& out_dir,
-                      const std::string& log_dir) {
+                      const std::string& log_dir,
+                      std::function<void(const nlohmann::json&)> on_results) {
   fs::create_directories(log_dir);
   const std::string scratch = log_dir + "/.qemu-scratch";
   fs::create_directories(scratch);
@@ -305,7 +306,7 @@ GuestRun run_in_guest(const QemuOptions& opts, const GuestCommand& cmd, const st
   }
   ::close(pipefd[1]);
 
-  Console console(log_dir + "/console.log", out_dir);
+  Console console(log_dir + "/console.log", out_dir, std::move(on_results));
   bool timed_out = false;
   bool stop_sent = false;
   InterruptGuard interrupts;

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <functional>
+#include <nlohmann/json_fwd.hpp>
 #include <string>
 #include <utility>
 #include <vector>
@@ -66,7 +67,9 @@ struct GuestRun {
 // TEEBENCH_QEMU, TEEBENCH_OPTEE_CONF, TEEBENCH_WORKLOAD_DIR), so that its results describe it.
 void describe_to_guest(const QemuOptions& opts, GuestCommand* cmd);
 
+// `on_results` (optional) gets each results document the guest streams home, as it lands.
 GuestRun run_in_guest(const QemuOptions& opts, const GuestCommand& cmd, const std::string& out_dir,
-                      const std::string& log_dir);
+                      const std::string& log_dir,
+                      std::function<void(const nlohmann::json&)> on_results = {});
 
 }  // namespace targets::qemu
