@@ -3,10 +3,13 @@
 #include <fmt/core.h>
 #include <prometheus/exposer.h>
 
+#include <unistd.h>
+
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstdio>
+#include <filesystem>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <thread>
@@ -161,7 +164,17 @@ class PushSink : public reports::ResultSink {
 
 class TextfileSink : public reports::ResultSink {
  public:
-  TextfileSink(std::string path, Labels extra) : path_(std::move(path)), extra_(std::move(extra)) {}
+  TextfileSink(std::string path, Labels extra) : path_(std::move(path)), extra_(std::move(extra)) {
+    // A folder that is not there or not writable is a mistake in the command: say so before the
+    // run, not after it.
+    std::string dir = std::filesystem::path(path_).parent_path().string();
+    if (dir.empty()) dir = ".";
+    if (!std::filesystem::is_directory(dir) || ::access(dir.c_str(), W_OK) != 0)
+      throw std::invalid_argument(
+          fmt::format("--textfile {}: the folder {} does not exist or is not writable; point it at "
+                      "node_exporter's --collector.textfile.directory",
+                      path_, dir));
+  }
   void publish(const std::shared_ptr<const nlohmann::json>& doc) override {
     if (!is_final(*doc) && Clock::now() - last_ < kCheckpointEvery) return;
     last_ = Clock::now();

@@ -11,6 +11,9 @@ packages=(
   libbenchmark-dev libgtest-dev libgmock-dev
   nlohmann-json3-dev libcli11-dev libfmt-dev libboost-context-dev
   clang-format
+  # metrics: the exporters (prometheus-cpp, libcurl for the Pushgateway), and the real Prometheus,
+  # Pushgateway and promtool the integration tests run against
+  prometheus-cpp-dev libcurl4-openssl-dev curl prometheus prometheus-pushgateway
   # the qemu target: a real OP-TEE under QEMU, teebench and the TA cross-built for arm64
   qemu-system-arm cpio xz-utils python3 python3-cryptography
   gcc-aarch64-linux-gnu g++-aarch64-linux-gnu
@@ -39,6 +42,22 @@ if [ ${#missing[@]} -gt 0 ]; then
   echo "setup: installing ${missing[*]}"
   [ $updated = 1 ] || $sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+# The dashboards' type check (dashboards/schema-check): Grafana's published schema and TypeScript
+# from the npm registry, at the versions package-lock.json pins. Node.js comes with the machine;
+# Debian's is installed only where there is none.
+if ! command -v npm >/dev/null; then
+  echo "setup: installing Debian's nodejs and npm"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends nodejs npm
+fi
+check=dashboards/schema-check
+if [ ! -f $check/node_modules/.package-lock.json ] ||
+   [ $check/package-lock.json -nt $check/node_modules/.package-lock.json ]; then
+  echo "setup: npm ci in $check"
+  (cd $check && npm ci --no-audit --no-fund --loglevel=error) ||
+    echo "setup: warning: npm ci failed: the dashboard schema test will be skipped" >&2
 fi
 
 # The qemu target's normal world (Debian's arm64 kernel, busybox, tee-supplicant): downloaded and

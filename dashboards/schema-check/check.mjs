@@ -13,6 +13,11 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
+// ctest's "skipped" (SKIP_RETURN_CODE): the packages are installed by scripts/setup.sh.
+if (!fs.existsSync(path.join(here, 'node_modules/@grafana/schema/package.json'))) {
+  console.error('@grafana/schema is not installed: run scripts/setup.sh (npm ci in dashboards/schema-check)');
+  process.exit(77);
+}
 const boardsDir = path.resolve(here, process.argv[2] ?? '../grafana');
 const gen = path.join(here, 'gen');
 fs.rmSync(gen, { recursive: true, force: true });

@@ -145,4 +145,87 @@ TEST(RunCommand, BadStackKnobIsExitTwo) {
   EXPECT_NE(line.find("$.stack.threads: value 0 is outside 1..256"), std::string::npos) << line;
 }
 
+std::string first_line(const Child& c) {
+  std::ifstream in(c.err_path);
+  std::string line;
+  std::getline(in, line);
+  return line;
+}
+
+TEST(RunCommand, InvalidLabelsAreExitTwoBeforeTheRun) {
+  const std::string w = write_workload("lbl", 0.2);
+  const std::pair<std::vector<std::string>, std::string> cases[] = {
+      {{"--label", "1board=x"}, "not a Prometheus label name"},
+      {{"--label", "__name__=x"}, "belong to Prometheus"},
+      {{"--label", "case=x"}, "one teebench sets itself"},
+      {{"--label", "board="}, "empty value"},
+      {{"--label",
+        "board=a\x01"
+        "b"},
+       "not UTF-8"},
+      {{"--label", "board=\xff"}, "not UTF-8"},
+      {{"--label", "board"}, "expected KEY=VALUE"},
+  };
+  int i = 0;
+  for (const auto& [args, want] : cases) {
+    std::vector<std::string> argv = {TEEBENCH_BIN, "run", w, "--out",
+                                     ::testing::TempDir() + "/lbl" + std::to_string(i)};
+    argv.insert(argv.end(), args.begin(), args.end());
+    Child c = spawn(argv, "lbl" + std::to_string(i++));
+    EXPECT_EQ(wait_exit(c), 2) << args[1];
+    EXPECT_NE(first_line(c).find(want), std::string::npos) << first_line(c);
+  }
+}
+
+TEST(RunCommand, BadServeAddressOrPushUrlIsExitTwo) {
+  const std::string w = write_workload("srv", 0.2);
+  Child a = spawn({TEEBENCH_BIN, "run", w, "--serve", "99999"}, "srv1");
+  EXPECT_EQ(wait_exit(a), 2);
+  EXPECT_NE(first_line(a).find("--serve 99999: expected [ADDR:]PORT"), std::string::npos)
+      << first_line(a);
+  Child b = spawn({TEEBENCH_BIN, "run", w, "--push", "pushgateway:9091"}, "push1");
+  EXPECT_EQ(wait_exit(b), 2);
+  EXPECT_NE(first_line(b).find("not an http:// or https:// URL"), std::string::npos)
+      << first_line(b);
+  // An address this machine does not have cannot be listened on.
+  Child c = spawn({TEEBENCH_BIN, "run", w, "--serve", "192.0.2.1:9464"}, "srv2");
+  EXPECT_EQ(wait_exit(c), 2);
+  EXPECT_NE(first_line(c).find("cannot listen there"), std::string::npos) << first_line(c);
+}
+
+// A Pushgateway nobody listens at: a warning after bounded retries; the run's exit code and
+// results.json are what they would have been.
+TEST(RunCommand, UnreachablePushgatewayIsAWarningNotAFailure) {
+  const std::string out = ::testing::TempDir() + "/unreach";
+  fs::remove_all(out);
+  // Port 9 (discard) on loopback: nothing listens there, the connection is refused at once.
+  Child c = spawn({TEEBENCH_BIN, "run", write_workload("unreach", 0.2), "--out", out, "--push",
+                   "http://127.0.0.1:9", "--textfile", out + "/teebench.prom"},
+                  "unreach");
+  EXPECT_EQ(wait_exit(c), 0);
+  EXPECT_EQ(read_results(out)["status"], "complete");
+  std::ifstream in(c.err_path);
+  const std::string err((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_NE(err.find("warning: push failed after 3 tries"), std::string::npos) << err;
+  EXPECT_NE(err.find("teebench export --push"), std::string::npos) << err;
+  // The textfile was written, whole, with no temporary left beside it.
+  std::ifstream prom(out + "/teebench.prom");
+  const std::string text((std::istreambuf_iterator<char>(prom)), std::istreambuf_iterator<char>());
+  EXPECT_NE(text.find("# TYPE teebench_calls_total counter"), std::string::npos);
+  EXPECT_NE(text.find("teebench_run_running{"), std::string::npos);
+  EXPECT_FALSE(fs::exists(out + "/teebench.prom.tmp"));
+}
+
+TEST(ExportCommand, MissingOrMalformedResultsAreExitTwo) {
+  Child a = spawn({TEEBENCH_BIN, "export", "/nonexistent/results.json"}, "exp1");
+  EXPECT_EQ(wait_exit(a), 2);
+  EXPECT_NE(first_line(a).find("cannot open it"), std::string::npos) << first_line(a);
+  const std::string bad = ::testing::TempDir() + "/notresults.json";
+  std::ofstream(bad) << R"({"name": "x"})";
+  Child b = spawn({TEEBENCH_BIN, "export", bad}, "exp2");
+  EXPECT_EQ(wait_exit(b), 2);
+  EXPECT_NE(first_line(b).find("not a teebench results document"), std::string::npos)
+      << first_line(b);
+}
+
 }  // namespace
