@@ -318,6 +318,9 @@ int run(const RunOptions& o) {
     fmt::print(stderr, "teebench: what was measured so far is in {}\n", results_path);
     return 2;
   }
+  // The run is over: Ctrl-C now ends the process (results.json is written; a --serve waiting for
+  // its last scrape is cut short).
+  signal(SIGINT, SIG_DFL);
   for (auto& s : sinks) s->close();
   fmt::print("{}", reports::summary_table(run));
   fmt::print("\nresults: {} ({})\n", results_path, run.status);

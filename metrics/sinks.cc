@@ -61,7 +61,9 @@ class ServeSink : public reports::ResultSink {
   void publish(const std::shared_ptr<const nlohmann::json>& doc) override { live_->publish(doc); }
   void close() override {
     if (linger_s_ <= 0) return;
-    fmt::print(stderr, "teebench: waiting up to {:g} s for a scrape of the final figures ({})\n",
+    fmt::print(stderr,
+               "teebench: waiting up to {:g} s for a scrape of the final figures ({}; Ctrl-C "
+               "skips, --serve-linger sets it)\n",
                linger_s_, url_);
     if (!live_->wait_for_scrape(std::chrono::milliseconds(static_cast<int64_t>(linger_s_ * 1e3))))
       fmt::print(stderr,
@@ -232,14 +234,16 @@ Labels grouping_key(const nlohmann::json& results, const Labels& extra) {
 }
 
 std::vector<std::unique_ptr<reports::ResultSink>> make_sinks(const SinkOptions& o) {
+  // Closed in this order: the push and the textfile are done before --serve lingers for its last
+  // scrape, which a user may cut short with Ctrl-C.
   std::vector<std::unique_ptr<reports::ResultSink>> out;
-  if (!o.serve.empty())
-    out.push_back(
-        std::make_unique<ServeSink>(listen_address(o.serve), o.extra_labels, o.serve_linger_s));
   if (!o.push.empty())
     out.push_back(std::make_unique<PushSink>(o.push, o.push_job, o.extra_labels));
   if (!o.textfile.empty())
     out.push_back(std::make_unique<TextfileSink>(o.textfile, o.extra_labels));
+  if (!o.serve.empty())
+    out.push_back(
+        std::make_unique<ServeSink>(listen_address(o.serve), o.extra_labels, o.serve_linger_s));
   return out;
 }
 
