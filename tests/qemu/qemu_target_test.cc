@@ -94,10 +94,24 @@ TEST(QemuTarget, OlderReleaseBootsWithItsOwnTa) {
 TEST(QemuTarget, ShortReleaseRunComesHome) {
   REQUIRE_QEMU();
   const std::string dir = out_dir("short");
-  const auto o = teebench("run qemu-short --target qemu --out " + dir);
+  // With the metrics the host's teebench writes from what the guest streams home.
+  const auto o = teebench("run qemu-short --target qemu --out " + dir + " --textfile " + dir +
+                          "/teebench.prom --label board=qemu-v8");
   ASSERT_EQ(o.code, 0) << o.text;
   const json r = read_json(dir + "/results.json");
   EXPECT_EQ(r["status"], "complete");
+  {
+    std::ifstream in(dir + "/teebench.prom");
+    const std::string prom((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    EXPECT_NE(
+        prom.find(
+            "teebench_run_running{board=\"qemu-v8\",optee_version=\"4.9\",target=\"qemu\"} 0"),
+        std::string::npos)
+        << prom.substr(0, 2000);
+    EXPECT_NE(
+        prom.find("teebench_calls_total{board=\"qemu-v8\",case=\"shm: memory=static size=4K\""),
+        std::string::npos);
+  }
   EXPECT_EQ(r["context"]["target"], "qemu");
   EXPECT_EQ(r["context"]["qemu"]["firmware"], "4.9.0");
   EXPECT_EQ(r["context"]["device"]["optee_revision"], "4.9");
