@@ -153,6 +153,11 @@ std::vector<CaseAgg> aggregate(const json& results) {
     CaseAgg& a = *it;
     a.duration_s += num(c, "duration_s");
     for (const auto& o : member(c, "operations")) {
+      // A group without clients in this case (a sweep switched it off) measured nothing: no
+      // series, rather than empty histograms whose quantiles are NaN. A group with clients and no
+      // completed call keeps its series: that is a starved op.
+      if (const auto cl = o.find("clients"); cl != o.end() && cl->is_array() && cl->empty())
+        continue;
       const std::string group = str(o, "group"), op = str(o, "op");
       auto oi = std::find_if(a.ops.begin(), a.ops.end(),
                              [&](const OpAgg& x) { return x.group == group && x.op == op; });

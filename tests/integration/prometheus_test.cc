@@ -282,6 +282,7 @@ std::map<std::string, OpFigures> ops_of(const json& results) {
   std::map<std::string, OpFigures> out;
   for (const auto& c : results["cases"])
     for (const auto& o : c["operations"]) {
+      if (o["clients"].empty()) continue;  // a group switched off in this case: no series
       auto& f = out[c["label"].get<std::string>() + "|" + o["group"].get<std::string>() + "|" +
                     o["op"].get<std::string>()];
       f.count += o["count"].get<uint64_t>();
