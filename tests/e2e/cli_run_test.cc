@@ -228,4 +228,42 @@ TEST(ExportCommand, MissingOrMalformedResultsAreExitTwo) {
       << first_line(b);
 }
 
+// --serve as Prometheus would use it: scraped while the run goes, and the run ends as soon as a
+// scrape has taken the final figures (--serve-linger is the upper bound, not a wait).
+TEST(RunCommand, ServedMetricsAreScrapedAndTheRunEndsAfterTheLastScrape) {
+#if defined(TEEBENCH_TSAN)
+  GTEST_SKIP() << "civetweb and prometheus-cpp are not TSan-instrumented (docs/metrics.md)";
+#endif
+  const std::string out = ::testing::TempDir() + "/served";
+  fs::remove_all(out);
+  Child c = spawn({TEEBENCH_BIN, "run", write_workload("served", 1.0), "--out", out, "--serve",
+                   "127.0.0.1:0", "--serve-linger", "60", "--label", "board=ci"},
+                  "served");
+  std::string url;
+  for (int i = 0; i < 200 && url.empty(); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    std::ifstream in(c.err_path);
+    for (std::string line; std::getline(in, line);)
+      if (auto p = line.find("serving metrics on "); p != std::string::npos)
+        url = line.substr(p + 19);
+  }
+  ASSERT_FALSE(url.empty());
+  const auto t0 = std::chrono::steady_clock::now();
+  bool saw_calls = false;
+  int status = 0;
+  while (waitpid(c.pid, &status, WNOHANG) == 0) {
+    FILE* p = popen(("curl -s --max-time 5 " + url).c_str(), "r");
+    std::string body;
+    char buf[4096];
+    for (size_t n; p && (n = fread(buf, 1, sizeof buf, p)) > 0;) body.append(buf, n);
+    if (p) pclose(p);
+    saw_calls = saw_calls || body.find("teebench_calls_total{board=\"ci\"") != std::string::npos;
+    ASSERT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(50)) << "still lingering";
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  EXPECT_TRUE(saw_calls);
+  EXPECT_EQ(read_results(out)["status"], "complete");
+}
+
 }  // namespace
