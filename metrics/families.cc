@@ -35,7 +35,8 @@ constexpr CounterSpec kStackCounters[] = {
     {"call_queue_waits", "teebench_call_queue_waits_total", MetricType::Counter,
      "Calls the driver parked in its call queue to wait for a secure thread"},
     {"call_queue_waiting", "teebench_call_queue_depth", MetricType::Gauge,
-     "Calls waiting in the driver's call queue for a secure thread now"},
+     "Calls on the driver's call queue now: in progress, or waiting for a secure thread (the "
+     "6.8 driver lists every call it counts)"},
     {"sessions_open", "teebench_sessions_open", MetricType::Gauge, "Open TA sessions in OP-TEE"},
     {"registered_shm_objects", "teebench_registered_shm_objects", MetricType::Gauge,
      "Shared memory objects registered with OP-TEE (dynamic shm)"},
