@@ -14,6 +14,8 @@ packages=(
   # metrics: the exporters (prometheus-cpp, libcurl for the Pushgateway), and the real Prometheus,
   # Pushgateway and promtool the integration tests run against
   prometheus-cpp-dev libcurl4-openssl-dev curl prometheus prometheus-pushgateway
+  # the oracle the comparison statistics are tested against (SciPy's Mann-Whitney U)
+  python3-scipy
   # the qemu target: a real OP-TEE under QEMU, teebench and the TA cross-built for arm64
   qemu-system-arm cpio xz-utils python3 python3-cryptography
   gcc-aarch64-linux-gnu g++-aarch64-linux-gnu
