@@ -42,13 +42,14 @@ nlohmann::json qemu_context(const targets::qemu::QemuOptions& o, const targets::
 // The guest wrote results.json knowing only /dev/tee0: say what it really ran on.
 // `failure` (a guest that died mid-run): the last checkpoint it streamed is what was measured;
 // its status "running" becomes `status` ("failed", or "interrupted") with the reason.
-void annotate_results(const std::string& path, const targets::TargetSpec& spec,
-                      const nlohmann::json& qemu, const std::string& failure = {},
-                      const std::string& status = "failed") {
+// Returns the annotated document (null if there was none to annotate).
+nlohmann::json annotate_results(const std::string& path, const targets::TargetSpec& spec,
+                                const nlohmann::json& qemu, const std::string& failure = {},
+                                const std::string& status = "failed") {
   std::ifstream in(path);
-  if (!in) return;
+  if (!in) return nullptr;
   nlohmann::json j = nlohmann::json::parse(in, nullptr, false);
-  if (j.is_discarded() || !j.contains("context")) return;
+  if (j.is_discarded() || !j.contains("context")) return nullptr;
   j["context"]["target"] = spec.text;
   j["context"]["guest_target"] = "/dev/tee0";
   j["context"]["qemu"] = qemu;
@@ -57,18 +58,17 @@ void annotate_results(const std::string& path, const targets::TargetSpec& spec,
     j["context"]["failure"] = "qemu target: " + failure;
   }
   reports::write_atomic(path, j.dump(1) + "\n");
+  return j;
 }
 
-// The final results.json (as annotated) to every sink, then closes them.
-void publish_final(const std::string& path,
+// The final document (as annotated and written) to every sink, then closes them.
+void publish_final(nlohmann::json results,
                    const std::vector<std::unique_ptr<reports::ResultSink>>& sinks) {
   if (sinks.empty()) return;
-  std::ifstream in(path);
-  auto doc = std::make_shared<nlohmann::json>(nlohmann::json::parse(in, nullptr, false));
-  if (in && !doc->is_discarded()) {
-    if (doc->value("status", "running") == "running") (*doc)["status"] = "failed";
-    std::shared_ptr<const nlohmann::json> d = std::move(doc);
-    for (auto& s : sinks) s->publish(d);
+  if (results.is_object()) {
+    if (results.value("status", "running") == "running") results["status"] = "failed";
+    const auto doc = std::make_shared<const nlohmann::json>(std::move(results));
+    for (auto& s : sinks) s->publish(doc);
   }
   for (auto& s : sinks) s->close();
 }
@@ -117,11 +117,11 @@ int run_in_qemu(const targets::TargetSpec& spec, targets::qemu::GuestCommand cmd
       fmt::format("{}/console.log (normal world) and {}/secure.log (OP-TEE)", log_dir, log_dir);
   if (!r.completed || !r.error.empty()) {
     if (!out.empty() && r.checkpoints > 0 && !r.results) {
-      annotate_results(out + "/results.json", spec, qemu_context(opts, r), r.error,
-                       r.interrupted ? "interrupted" : "failed");
+      auto results = annotate_results(out + "/results.json", spec, qemu_context(opts, r), r.error,
+                                      r.interrupted ? "interrupted" : "failed");
       fmt::print(stderr, "teebench: what was measured before the guest stopped is in {}\n",
                  out + "/results.json");
-      publish_final(out + "/results.json", sinks);
+      publish_final(std::move(results), sinks);
     }
     fmt::print(stderr, "teebench: qemu target: {}; see {}\n", r.error, logs);
     if (r.interrupted) return 130;  // as a local run that was interrupted
@@ -132,8 +132,7 @@ int run_in_qemu(const targets::TargetSpec& spec, targets::qemu::GuestCommand cmd
              "took {:.1f} s\n",
              r.tee0_s, r.wall_s);
   if (!out.empty() && r.results) {
-    annotate_results(out + "/results.json", spec, qemu_context(opts, r));
-    publish_final(out + "/results.json", sinks);
+    publish_final(annotate_results(out + "/results.json", spec, qemu_context(opts, r)), sinks);
   }
   if (!out.empty()) fmt::print(stderr, "qemu: results and consoles in {}\n", out);
   if (out.empty() && r.exit_code == 0 && !std::getenv("TEEBENCH_KEEP_QEMU_LOGS"))

@@ -4,6 +4,7 @@
 #include <time.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
@@ -409,6 +410,10 @@ std::vector<MetricFamily> families(const json& results, const Labels& extra,
         "Verdicts of the case (or of the whole run, without a case label) that failed", run,
         run_failed);
   return f.take();
+}
+
+double unix_now() {
+  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
 std::string to_text(const std::vector<MetricFamily>& families) {

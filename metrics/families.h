@@ -32,6 +32,9 @@ std::vector<prometheus::MetricFamily> families(const nlohmann::json& results,
                                                const std::map<std::string, std::string>& extra = {},
                                                double checkpoint_time = 0);
 
+// Now, in the Unix seconds `checkpoint_time` is given in.
+double unix_now();
+
 // The text exposition format (what /metrics serves and the Pushgateway takes).
 std::string to_text(const std::vector<prometheus::MetricFamily>& families);
 

@@ -10,8 +10,7 @@ void LiveResults::publish(std::shared_ptr<const nlohmann::json> results) {
   std::lock_guard lock(mu_);
   doc_ = std::move(results);
   ++published_;
-  published_at_ =
-      std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+  published_at_ = unix_now();
 }
 
 std::vector<prometheus::MetricFamily> LiveResults::Collect() const {

@@ -33,10 +33,6 @@ constexpr auto kCheckpointEvery = std::chrono::seconds(10);
 // ~35 s even when each try times out (metrics/pushgateway.cc).
 constexpr int kFinalAttempts = 3;
 
-double unix_now() {
-  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
-
 bool is_final(const nlohmann::json& doc) { return doc.value("status", "running") != "running"; }
 
 class ServeSink : public reports::ResultSink {
