@@ -50,5 +50,6 @@ Runner add_smoke(CLI::App& app);
 Runner add_run(CLI::App& app);
 Runner add_list(CLI::App& app);
 Runner add_export(CLI::App& app);
+Runner add_compare(CLI::App& app);
 
 }  // namespace app

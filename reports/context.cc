@@ -27,6 +27,15 @@ std::string cpu_model() {
   return "unknown";
 }
 
+// The 1, 5 and 15-minute load averages (as Google Benchmark's context records them): other work
+// on the host when the run started, which `compare` flags.
+nlohmann::json load_average() {
+  std::ifstream in("/proc/loadavg");
+  double a = 0, b = 0, c = 0;
+  if (!(in >> a >> b >> c)) return nullptr;
+  return {a, b, c};
+}
+
 }  // namespace
 
 std::string utc_now() {
@@ -51,6 +60,7 @@ nlohmann::json host_context() {
           {"num_cpus", std::thread::hardware_concurrency()},
           {"cpu_governor", governor.empty() ? nlohmann::json(nullptr) : nlohmann::json(governor)},
           {"aslr", first_line("/proc/sys/kernel/randomize_va_space")},
+          {"load_avg", load_average()},
           {"date", utc_now()}};
 }
 

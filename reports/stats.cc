@@ -32,37 +32,58 @@ std::vector<double> u_counts(size_t n1, size_t n2) {
   return f[n1][n2];
 }
 
-using Bins = std::vector<std::pair<uint64_t, uint64_t>>;  // (lowest value, count), non-empty
+// A histogram as its non-empty bins: each bin's highest equivalent value (what percentile()
+// reports) and the number of calls at or below it.
+struct Cumulative {
+  std::vector<uint64_t> value, calls_up_to;
+  uint64_t total = 0;
+};
 
-Bins bins_of(const measure::Histogram& h) {
-  Bins out;
+Cumulative cumulative_of(const measure::Histogram& h) {
+  Cumulative out;
   const nlohmann::json j = h.to_json();  // kept: a temporary's member would dangle in the loop
-  for (const auto& bin : j["counts"])
-    out.emplace_back(bin[0].get<uint64_t>(), bin[1].get<uint64_t>());
+  for (const auto& bin : j["counts"]) {
+    out.total += bin[1].get<uint64_t>();
+    out.value.push_back(measure::Histogram::highest_equivalent(
+        measure::Histogram::index_of(bin[0].get<uint64_t>())));
+    out.calls_up_to.push_back(out.total);
+  }
   return out;
 }
 
-// Percentile `p` of one Poisson bootstrap of the bins: each count redrawn, then the nearest rank
-// over the bins alone (a few thousand at most) rather than a whole histogram's 27 648 counters.
-uint64_t resampled_percentile(const Bins& bins, double p, std::mt19937_64& rng,
-                              std::vector<uint64_t>& counts) {
-  counts.resize(bins.size());
-  uint64_t total = 0;
-  for (size_t i = 0; i < bins.size(); ++i) {
-    std::poisson_distribution<uint64_t> draw(static_cast<double>(bins[i].second));
-    counts[i] = draw(rng);
-    total += counts[i];
-  }
-  if (total == 0) return 0;
-  const uint64_t rank = std::clamp<uint64_t>(
-      static_cast<uint64_t>(std::ceil(p / 100.0 * static_cast<double>(total))), 1, total);
-  uint64_t seen = 0;
-  for (size_t i = 0; i < bins.size(); ++i) {
-    seen += counts[i];
-    if (seen >= rank)
-      return measure::Histogram::highest_equivalent(measure::Histogram::index_of(bins[i].first));
-  }
-  return 0;
+// Percentile `p` of one bootstrap resample of the calls, drawn without building the resample: the
+// k-th smallest of N calls drawn with replacement from the empirical distribution F is
+// F^-1(U(k)), and the k-th smallest of N uniforms is Beta(k, N + 1 - k) (order statistics). One
+// Beta draw and a binary search over the bins replace N draws, so a run of millions of calls
+// costs the same as one of thousands.
+uint64_t resampled_percentile(const Cumulative& c, double p, std::mt19937_64& rng) {
+  if (c.total == 0) return 0;
+  const auto n = static_cast<double>(c.total);
+  const double k = std::clamp(std::ceil(p / 100.0 * n), 1.0, n);
+  std::gamma_distribution<double> ga(k, 1.0), gb(n + 1 - k, 1.0);
+  const double x = ga(rng), y = gb(rng);
+  const double u = x / (x + y);
+  const auto rank = static_cast<uint64_t>(std::clamp(std::ceil(u * n), 1.0, n));
+  const auto it = std::lower_bound(c.calls_up_to.begin(), c.calls_up_to.end(), rank);
+  return c.value[static_cast<size_t>(it - c.calls_up_to.begin())];
+}
+
+// The interval's ends and the bootstrap p-value from the resampled ratios.
+void summarize(std::vector<double>& ratios, double confidence, Interval& r) {
+  if (ratios.empty()) return;
+  std::sort(ratios.begin(), ratios.end());
+  auto at = [&](double q) {
+    const size_t i = static_cast<size_t>(q * static_cast<double>(ratios.size() - 1) + 0.5);
+    return ratios[std::min(i, ratios.size() - 1)];
+  };
+  r.low = at((1 - confidence) / 2);
+  r.high = at(1 - (1 - confidence) / 2);
+  const auto n = static_cast<double>(ratios.size());
+  const double at_or_below =
+      static_cast<double>(std::upper_bound(ratios.begin(), ratios.end(), 1.0) - ratios.begin());
+  const double at_or_above =
+      static_cast<double>(ratios.end() - std::lower_bound(ratios.begin(), ratios.end(), 1.0));
+  r.p = std::min(1.0, 2 * std::min(at_or_below, at_or_above) / n);
 }
 
 }  // namespace
@@ -119,23 +140,44 @@ Interval percentile_ratio(const measure::Histogram& base, const measure::Histogr
   r.estimate = r.low = r.high = n0 / b0;
   if (iterations <= 0) return r;
   std::mt19937_64 rng(seed);
-  const Bins base_bins = bins_of(base), next_bins = bins_of(next);
-  std::vector<uint64_t> scratch;
+  const Cumulative base_bins = cumulative_of(base), next_bins = cumulative_of(next);
   std::vector<double> ratios;
   ratios.reserve(static_cast<size_t>(iterations));
   for (int i = 0; i < iterations; ++i) {
-    const double bp = static_cast<double>(resampled_percentile(base_bins, p, rng, scratch));
-    const double np = static_cast<double>(resampled_percentile(next_bins, p, rng, scratch));
+    const double bp = static_cast<double>(resampled_percentile(base_bins, p, rng));
+    const double np = static_cast<double>(resampled_percentile(next_bins, p, rng));
     if (bp > 0 && np > 0) ratios.push_back(np / bp);
   }
-  if (ratios.empty()) return r;
-  std::sort(ratios.begin(), ratios.end());
-  auto at = [&](double q) {
-    const size_t i = static_cast<size_t>(q * static_cast<double>(ratios.size() - 1) + 0.5);
-    return ratios[std::min(i, ratios.size() - 1)];
-  };
-  r.low = at((1 - confidence) / 2);
-  r.high = at(1 - (1 - confidence) / 2);
+  summarize(ratios, confidence, r);
+  return r;
+}
+
+double median(std::span<const double> v) {
+  if (v.empty()) return 0;
+  std::vector<double> s(v.begin(), v.end());
+  std::sort(s.begin(), s.end());
+  const size_t n = s.size();
+  return n % 2 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
+}
+
+Interval median_ratio(std::span<const double> base, std::span<const double> next, double confidence,
+                      int iterations, uint64_t seed) {
+  Interval r;
+  const double b0 = median(base), n0 = median(next);
+  if (b0 <= 0 || next.empty()) return r;
+  r.estimate = r.low = r.high = n0 / b0;
+  if (iterations <= 0) return r;
+  std::mt19937_64 rng(seed);
+  std::vector<double> bs(base.size()), ns(next.size()), ratios;
+  ratios.reserve(static_cast<size_t>(iterations));
+  std::uniform_int_distribution<size_t> pick_b(0, base.size() - 1), pick_n(0, next.size() - 1);
+  for (int i = 0; i < iterations; ++i) {
+    for (auto& x : bs) x = base[pick_b(rng)];
+    for (auto& x : ns) x = next[pick_n(rng)];
+    const double b = median(bs);
+    if (b > 0) ratios.push_back(median(ns) / b);
+  }
+  summarize(ratios, confidence, r);
   return r;
 }
 

@@ -25,13 +25,28 @@ UTest mann_whitney_u(std::span<const double> a, std::span<const double> b);
 
 struct Interval {
   double estimate = 0, low = 0, high = 0;
+  // Two-sided bootstrap p-value of "no change": twice the share of resamples on the far side of
+  // 1 from the estimate (1 when not bootstrapped).
+  double p = 1;
 };
 
-// The ratio new/base of percentile `p` (0..100), with a `confidence` (e.g. 0.95) interval from a
-// Poisson bootstrap over the histograms' bins: each bin's count is redrawn as Poisson(count), which
-// for large counts is the multinomial resampling of the calls and costs one draw per non-empty bin
-// instead of one per call. `iterations` resamples; `seed` makes the interval repeatable.
+// The ratio new/base of percentile `p` (0..100), with a `confidence` (e.g. 0.95) interval from
+// bootstrapping the calls of each histogram: each resample's percentile is drawn directly from the
+// order-statistic distribution (a Beta draw mapped through the histogram's cumulative counts,
+// docs/compare.md), which equals resampling every call with replacement at the cost of one draw.
+// `iterations` resamples; `seed` makes the interval repeatable.
 Interval percentile_ratio(const measure::Histogram& base, const measure::Histogram& next, double p,
                           double confidence = 0.95, int iterations = 1000, uint64_t seed = 1);
+
+}  // namespace reports
+
+namespace reports {
+
+// The ratio of medians next/base over repetitions, with a `confidence` interval from resampling
+// the repetitions of each side with replacement (percentile bootstrap).
+Interval median_ratio(std::span<const double> base, std::span<const double> next,
+                      double confidence = 0.95, int iterations = 1000, uint64_t seed = 1);
+
+double median(std::span<const double> v);
 
 }  // namespace reports
