@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "reports/sink.h"
 #include "targets/target.h"
 #include "teebench/tee/context.h"
@@ -51,5 +53,8 @@ Runner add_run(CLI::App& app);
 Runner add_list(CLI::App& app);
 Runner add_export(CLI::App& app);
 Runner add_compare(CLI::App& app);
+Runner add_report(CLI::App& app);
+// report.html next to a run's results.json (a failure is a warning: the results are safe).
+void write_run_report(const std::string& results_path, const nlohmann::json& results);
 
 }  // namespace app

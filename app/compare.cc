@@ -4,6 +4,7 @@
 #include <fmt/core.h>
 
 #include "app/commands.h"
+#include "reports/compare_html.h"
 #include "reports/compare_text.h"
 #include "reports/results.h"
 
@@ -32,6 +33,13 @@ bool parse_effect(const std::string& s, double* out) {
 
 int compare(const CompareCommandOptions& o) {
   reports::CompareOptions opts;
+  if (!(o.alpha > 0 && o.alpha <= 0.5)) {
+    fmt::print(stderr,
+               "teebench: --alpha {} is not a significance level; give one in (0, 0.5], "
+               "e.g. 0.05\n",
+               o.alpha);
+    return 2;
+  }
   opts.alpha = o.alpha;
   if (!parse_effect(o.min_effect, &opts.min_effect)) {
     fmt::print(stderr, "teebench: --min-effect '{}' is not a percentage; give e.g. 5% or 0.05\n",
@@ -39,9 +47,10 @@ int compare(const CompareCommandOptions& o) {
     return 2;
   }
   reports::Comparison c;
+  reports::ComparableRun base, next;
   try {
-    const auto base = reports::load_comparable(o.base);
-    const auto next = reports::load_comparable(o.next);
+    base = reports::load_comparable(o.base);
+    next = reports::load_comparable(o.next);
     c = reports::compare_runs(base, next, opts);
   } catch (const reports::InputError& e) {
     fmt::print(stderr, "teebench: {}\n", e.what());
@@ -50,6 +59,7 @@ int compare(const CompareCommandOptions& o) {
   fmt::print("{}", reports::compare_text(c, o.verbose));
   try {
     if (!o.markdown.empty()) reports::write_atomic(o.markdown, reports::compare_markdown(c));
+    if (!o.html.empty()) reports::write_atomic(o.html, reports::compare_html(c, base, next));
   } catch (const std::exception& e) {
     // The verdict is printed; a page that could not be written must not hide it.
     fmt::print(stderr, "teebench: {}\n", e.what());
@@ -69,13 +79,15 @@ Runner add_compare(CLI::App& app) {
   auto o = std::make_shared<CompareCommandOptions>();
   cmd->add_option("base", o->base, "BASE results (the reference run)")->required();
   cmd->add_option("new", o->next, "NEW results (the run under judgement)")->required();
-  cmd->add_option("--alpha", o->alpha, "significance level of each test")
-      ->check(CLI::Range(1e-9, 0.5));
+  cmd->add_option("--alpha", o->alpha, "significance level of each test, in (0, 0.5]")
+      ->capture_default_str();
   cmd->add_option("--min-effect", o->min_effect,
                   "smallest change worth a verdict, e.g. 5% (changes below it are 'no change' "
                   "however significant)")
       ->capture_default_str();
   cmd->add_option("--markdown", o->markdown, "also write the comparison as Markdown to FILE");
+  cmd->add_option("--html", o->html,
+                  "also write the comparison as a self-contained HTML page to FILE");
   cmd->add_flag("--verbose,-v", o->verbose, "show every figure, not only the changed ones");
   return [cmd, o]() {
     if (!*cmd) return -1;

@@ -287,6 +287,7 @@ int run(const RunOptions& o) {
         run.status = "failed";
         run.context["failure"] = "the stack hung: " + run.cases.back().verdicts.back().detail;
         checkpoint(nullptr);
+        write_run_report(results_path, reports::to_json(run));
         for (auto& s : sinks) s->close();
         fmt::print("{}", reports::summary_table(run));
         fmt::print(stderr, "\nteebench: {} (case {}); thread states and counters are in {}\n",
@@ -306,6 +307,7 @@ int run(const RunOptions& o) {
     if (!g_stop) analyze_parts(w, run);
     run.status = g_stop ? "interrupted" : "complete";
     checkpoint(nullptr);
+    write_run_report(results_path, reports::to_json(run));
   } catch (const std::exception& e) {
     run.status = "failed";
     run.context["failure"] = e.what();
@@ -323,7 +325,7 @@ int run(const RunOptions& o) {
   signal(SIGINT, SIG_DFL);
   for (auto& s : sinks) s->close();
   fmt::print("{}", reports::summary_table(run));
-  fmt::print("\nresults: {} ({})\n", results_path, run.status);
+  fmt::print("\nresults: {} ({}), report.html beside it\n", results_path, run.status);
   if (run.status == "interrupted") return 130;
   return run.any_failed() ? 1 : 0;
 }

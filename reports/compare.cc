@@ -249,7 +249,7 @@ Comparison compare_runs(const ComparableRun& base, const ComparableRun& next,
       continue;
     }
     matched.insert(sb.key);
-    SeriesComparison sc{sb.scenario, sb.label, sb.op, {}};
+    SeriesComparison sc{sb.key, sb.scenario, sb.label, sb.op, {}};
     for (const auto& fb : sb.figures)
       for (const auto& fn : it->second->figures)
         if (fn.name == fb.name && !fb.values.empty() && !fn.values.empty())

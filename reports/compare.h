@@ -41,8 +41,13 @@ struct Cell {
   std::string note;  // why it was not judged, or what limits it
 };
 
+// A regression or an improvement, advisory or not.
+inline bool is_change(const Cell& c) {
+  return c.change == Change::kRegression || c.change == Change::kImprovement;
+}
+
 struct SeriesComparison {
-  std::string scenario, label, op;
+  std::string key, scenario, label, op;
   std::vector<Cell> cells;
 };
 

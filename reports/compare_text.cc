@@ -52,10 +52,6 @@ std::string cell_text(std::string s) {
   return s;
 }
 
-bool changed(const Cell& c) {
-  return c.change == Change::kRegression || c.change == Change::kImprovement;
-}
-
 }  // namespace
 
 std::string compare_outcome(const Comparison& c) {
@@ -88,7 +84,7 @@ std::string compare_text(const Comparison& c, bool verbose) {
   size_t hidden = 0;
   for (const auto& s : c.series) {
     bool any = verbose;
-    for (const auto& cell : s.cells) any = any || changed(cell);
+    for (const auto& cell : s.cells) any = any || is_change(cell);
     if (!any) {
       hidden += s.cells.size();
       continue;
@@ -100,7 +96,7 @@ std::string compare_text(const Comparison& c, bool verbose) {
     // The whole label on its own line: never cut, so two cases never read the same.
     body += fmt::format("{}{}\n", s.label, s.op.empty() ? "" : "  " + s.op);
     for (const auto& cell : s.cells) {
-      if (!verbose && !changed(cell)) {
+      if (!verbose && !is_change(cell)) {
         ++hidden;
         continue;
       }
@@ -154,7 +150,7 @@ std::string compare_markdown(const Comparison& c) {
                          s.op, cell.figure, format_value(cell.base, cell.unit),
                          format_value(cell.next, cell.unit),
                          cell.base > 0 ? percent(cell.delta) : "", interval(cell), p_value(cell),
-                         changed(cell) ? "**" + verdict(cell) + "**" : verdict(cell),
+                         is_change(cell) ? "**" + verdict(cell) + "**" : verdict(cell),
                          cell.note.empty() ? "" : " — " + cell.note);
   }
   return out;
