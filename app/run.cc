@@ -18,6 +18,7 @@
 #include "measure/perf_counters.h"
 #include "reports/context.h"
 #include "reports/results.h"
+#include "reports/summary.h"
 #include "teebench/tee/context.h"
 #include "workloads/runner.h"
 #include "workloads/scenarios/scenario.h"
@@ -40,6 +41,7 @@ struct RunOptions {
   std::string out;
   std::vector<std::string> labels;
   MetricsOptions metrics;
+  bool verbose = false;
 };
 
 // Bundled workloads: beside the sources, or where TEEBENCH_WORKLOAD_DIR says (the qemu target's
@@ -289,7 +291,7 @@ int run(const RunOptions& o) {
         checkpoint(nullptr);
         write_run_report(results_path, reports::to_json(run));
         for (auto& s : sinks) s->close();
-        fmt::print("{}", reports::summary_table(run));
+        fmt::print("{}", reports::run_summary(run, o.verbose));
         fmt::print(stderr, "\nteebench: {} (case {}); thread states and counters are in {}\n",
                    run.context["failure"].get<std::string>(), c.label, results_path);
         std::fflush(stdout);
@@ -324,7 +326,7 @@ int run(const RunOptions& o) {
   // its last scrape is cut short).
   signal(SIGINT, SIG_DFL);
   for (auto& s : sinks) s->close();
-  fmt::print("{}", reports::summary_table(run));
+  fmt::print("{}", reports::run_summary(run, o.verbose));
   fmt::print("\nresults: {} ({}), report.html beside it\n", results_path, run.status);
   if (run.status == "interrupted") return 130;
   return run.any_failed() ? 1 : 0;
@@ -346,6 +348,8 @@ Runner add_run(CLI::App& app) {
                   "optee_version=4.9.0 or board=rpi4 (repeatable)")
       ->type_name("KEY=VALUE");
   o->metrics.add_to(cmd, true);
+  cmd->add_flag("--verbose,-v", o->verbose,
+                "in the summary, every repetition's figures besides the pooled ones");
   return [cmd, o]() {
     if (!*cmd) return -1;
     return run(*o);

@@ -1,5 +1,8 @@
 #include "measure/histogram.h"
 
+#include <cstdlib>
+#include <string>
+
 #include <algorithm>
 #include <cmath>
 #include <stdexcept>
@@ -74,32 +77,73 @@ uint64_t Histogram::percentile(double p) const {
   return max_;
 }
 
-nlohmann::json Histogram::to_json() const {
-  nlohmann::json counts = nlohmann::json::array();
+Histogram::Bins Histogram::bins() const {
+  Bins out;
   for (size_t i = 0; i < kCountsLen; ++i)
-    if (counts_[i]) counts.push_back({lowest_equivalent(i), counts_[i]});
-  return {{"unit", "ns"},          {"significant_digits", 3},
-          {"total", total_},       {"min", min()},
-          {"max", max_},           {"sum", static_cast<double>(sum_)},
-          {"overflow", overflow_}, {"counts", counts}};
+    if (counts_[i]) out.emplace_back(lowest_equivalent(i), counts_[i]);
+  return out;
+}
+
+nlohmann::json Histogram::to_json() const {
+  std::string bins;
+  uint64_t previous = 0;
+  for (const auto& [value, count] : this->bins()) {
+    if (!bins.empty()) bins += ' ';
+    bins += std::to_string(value - previous);
+    bins += ':';
+    bins += std::to_string(count);
+    previous = value;
+  }
+  return {
+      {"unit", "ns"}, {"significant_digits", 3},          {"total", total_},       {"min", min()},
+      {"max", max_},  {"sum", static_cast<double>(sum_)}, {"overflow", overflow_}, {"bins", bins}};
+}
+
+Histogram::Bins Histogram::bins_from_json(const nlohmann::json& j) {
+  Bins out;
+  if (j.contains("counts")) {  // the earlier encoding
+    for (const auto& pair : j.at("counts"))
+      out.emplace_back(pair.at(0).get<uint64_t>(), pair.at(1).get<uint64_t>());
+    return out;
+  }
+  const std::string& s = j.at("bins").get_ref<const std::string&>();
+  uint64_t value = 0;
+  const char* p = s.c_str();
+  while (*p) {
+    char* end = nullptr;
+    const uint64_t delta = std::strtoull(p, &end, 10);
+    if (end == p || *end != ':') throw std::invalid_argument("histogram: bad bins entry");
+    p = end + 1;
+    const uint64_t count = std::strtoull(p, &end, 10);
+    if (end == p || (*end != ' ' && *end != '\0'))
+      throw std::invalid_argument("histogram: bad bins entry");
+    if (delta > kHighestTrackable || value + delta > kHighestTrackable)
+      throw std::invalid_argument("histogram: value out of range");
+    value += delta;
+    out.emplace_back(value, count);
+    p = *end ? end + 1 : end;
+  }
+  return out;
 }
 
 Histogram Histogram::from_json(const nlohmann::json& j) {
   if (!j.is_object() || j.value("unit", "") != "ns" || j.value("significant_digits", 0) != 3)
     throw std::invalid_argument("histogram: expected unit ns and 3 significant digits");
   Histogram h;
-  for (const auto& pair : j.at("counts")) {
-    const uint64_t v = pair.at(0).get<uint64_t>();
-    const uint64_t c = pair.at(1).get<uint64_t>();
-    if (v > kHighestTrackable) throw std::invalid_argument("histogram: value out of range");
-    h.counts_[index_of(v)] += c;
-    h.total_ += c;
+  try {
+    for (const auto& [v, c] : bins_from_json(j)) {
+      if (v > kHighestTrackable) throw std::invalid_argument("histogram: value out of range");
+      h.counts_[index_of(v)] += c;
+      h.total_ += c;
+    }
+    if (h.total_ != j.at("total").get<uint64_t>())
+      throw std::invalid_argument("histogram: counts do not add up to total");
+    h.min_ = h.total_ ? j.at("min").get<uint64_t>() : UINT64_MAX;
+    h.max_ = j.at("max").get<uint64_t>();
+    h.sum_ = j.at("sum").get<double>();
+  } catch (const nlohmann::json::exception& e) {
+    throw std::invalid_argument(std::string("histogram: ") + e.what());
   }
-  if (h.total_ != j.at("total").get<uint64_t>())
-    throw std::invalid_argument("histogram: counts do not add up to total");
-  h.min_ = h.total_ ? j.at("min").get<uint64_t>() : UINT64_MAX;
-  h.max_ = j.at("max").get<uint64_t>();
-  h.sum_ = j.at("sum").get<double>();
   h.overflow_ = j.value("overflow", uint64_t{0});
   return h;
 }

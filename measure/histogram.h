@@ -49,11 +49,21 @@ class Histogram {
   static uint64_t lowest_equivalent(size_t index);
   static uint64_t highest_equivalent(size_t index);
 
-  // {"unit":"ns","significant_digits":3,"total":..,"min":..,"max":..,"sum":..,
-  //  "counts":[[lowest_value, count], ...]} with only the non-empty buckets.
+  using Bins = std::vector<std::pair<uint64_t, uint64_t>>;  // (lowest value, count), ascending
+  // The non-empty bins.
+  Bins bins() const;
+
+  // {"unit":"ns","significant_digits":3,"total":..,"min":..,"max":..,"sum":..,"overflow":..,
+  //  "bins":"D:C D:C ..."}: each non-empty bin as its lowest value's distance from the previous
+  // bin's (from 0 for the first) and its count, in one string (docs/results.md). A string keeps
+  // JSON indentation out of the thousands of bins a histogram can have: the release run's file
+  // went from 8.1 to 3.3 MB. Reading it is a split and a running sum.
   nlohmann::json to_json() const;
+  // Reads that form, or the earlier "counts": [[lowest_value, count], ...] of older files.
   // Throws std::invalid_argument naming the problem.
   static Histogram from_json(const nlohmann::json& j);
+  // The bins of a histogram's JSON form (either encoding), without building the histogram.
+  static Bins bins_from_json(const nlohmann::json& j);
   bool operator==(const Histogram& o) const = default;
 
  private:

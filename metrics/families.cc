@@ -1,5 +1,7 @@
 #include "metrics/families.h"
 
+#include "measure/histogram.h"
+
 #include <prometheus/text_serializer.h>
 #include <time.h>
 
@@ -118,11 +120,10 @@ double parse_utc(const std::string& s) {
 void add_histogram(const json& h, Buckets& b) {
   const auto& bounds = latency_buckets();
   if (b.per_bound.empty()) b.per_bound.assign(bounds.size() + 1, 0);
-  if (!h.is_object() || !h.contains("counts")) return;
+  if (!h.is_object() || !(h.contains("bins") || h.contains("counts"))) return;
   // Each HDR bin is counted at its lowest value: within 1/1024 of every value it holds.
-  for (const auto& pair : h["counts"]) {
-    const double v_s = pair.at(0).get<double>() / 1e9;
-    const uint64_t n = pair.at(1).get<uint64_t>();
+  for (const auto& [lowest, n] : measure::Histogram::bins_from_json(h)) {
+    const double v_s = static_cast<double>(lowest) / 1e9;
     const size_t i =
         static_cast<size_t>(std::lower_bound(bounds.begin(), bounds.end(), v_s) - bounds.begin());
     b.per_bound[i] += n;

@@ -1,5 +1,7 @@
 #include "reports/compare.h"
 
+#include "reports/results.h"
+
 #include <fmt/core.h>
 
 #include <algorithm>
@@ -44,7 +46,7 @@ size_t Comparison::count(Change c, bool gating_only) const {
 size_t Comparison::regressions() const {
   size_t n = count(Change::kRegression, true);
   for (const auto& v : verdict_changes)
-    if (v.next == "fail") ++n;
+    if (v.next == "fail" && v.gating) ++n;
   return n;
 }
 
@@ -221,7 +223,8 @@ void compare_verdicts(const ComparableRun& b, const ComparableRun& n, Comparison
     if (vn->outcome != "fail" && it->second->outcome != "fail") continue;  // pass <-> skipped
     out.verdict_changes.push_back(
         VerdictChange{vn->label, vn->name, it->second->outcome, vn->outcome,
-                      vn->outcome == "fail" ? vn->detail : it->second->detail});
+                      vn->outcome == "fail" ? vn->detail : it->second->detail,
+                      vn->outcome == "fail" && !is_expectation(vn->name)});
   }
 }
 

@@ -53,6 +53,10 @@ struct SeriesComparison {
 
 struct VerdictChange {
   std::string label, name, base, next, detail;
+  // An invariant that held and now fails gates; an expectation (reports::is_expectation) that
+  // now fails is shown but does not: one run's expectation verdict is not significant evidence
+  // of a change (host noise moves it), its figures are judged instead.
+  bool gating = false;
 };
 
 struct Comparison {

@@ -58,16 +58,19 @@ std::string compare_outcome(const Comparison& c) {
   const size_t reg = c.count(Change::kRegression, true), imp = c.count(Change::kImprovement, true);
   const size_t adv =
       c.count(Change::kRegression, false) - reg + c.count(Change::kImprovement, false) - imp;
-  size_t failing = 0;
+  size_t failing = 0, expectations = 0;
   for (const auto& v : c.verdict_changes)
-    if (v.next == "fail") ++failing;
+    if (v.next == "fail") ++(v.gating ? failing : expectations);
   std::string s = fmt::format(
       "{} regression{}, {} improvement{}, {} without significant change, "
       "{} not judged",
       reg, reg == 1 ? "" : "s", imp, imp == 1 ? "" : "s", c.count(Change::kNoChange, false),
       c.count(Change::kNotJudged, false));
   if (adv) s += fmt::format("; {} advisory change{} (one repetition)", adv, adv == 1 ? "" : "s");
-  if (failing) s += fmt::format("; {} verdict{} newly failing", failing, failing == 1 ? "" : "s");
+  if (failing) s += fmt::format("; {} invariant{} newly failing", failing, failing == 1 ? "" : "s");
+  if (expectations)
+    s += fmt::format("; {} expectation{} newly failing (advisory)", expectations,
+                     expectations == 1 ? "" : "s");
   return s;
 }
 
@@ -78,7 +81,8 @@ std::string compare_text(const Comparison& c, bool verbose) {
   if (!c.verdict_changes.empty()) {
     out += "\nverdicts that changed:\n";
     for (const auto& v : c.verdict_changes)
-      out += fmt::format("  {} {}: {} -> {}  {}\n", v.label, v.name, v.base, v.next, v.detail);
+      out += fmt::format("  {} {}: {} -> {}{}  {}\n", v.label, v.name, v.base, v.next,
+                         v.next == "fail" && !v.gating ? " (expectation: advisory)" : "", v.detail);
   }
   std::string body, scenario;
   size_t hidden = 0;

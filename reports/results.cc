@@ -46,6 +46,17 @@ const char* to_string(Outcome o) {
   return "?";
 }
 
+bool is_expectation(std::string_view name) {
+  if (const auto slash = name.rfind('/'); slash != std::string_view::npos)
+    name = name.substr(slash + 1);
+  static constexpr std::string_view kExpectations[] = {"throughput_plateau", "recovery",
+                                                       "neighbours_keep_latency",
+                                                       "registered_once_cheaper_than_tmpref"};
+  for (auto e : kExpectations)
+    if (name == e) return true;
+  return false;
+}
+
 namespace {
 
 json percentiles(const measure::Histogram& h) {
@@ -173,45 +184,6 @@ void write_atomic(const std::string& path, const std::string& content) {
   if (::rename(tmp.c_str(), path.c_str()) != 0)
     throw std::runtime_error(
         fmt::format("cannot rename {} to {}: {}", tmp, path, std::strerror(errno)));
-}
-
-namespace {
-std::string human_ns(uint64_t ns) {
-  if (ns < 10000) return fmt::format("{} ns", ns);
-  if (ns < 10000000) return fmt::format("{:.1f} us", ns / 1e3);
-  if (ns < 10000000000ull) return fmt::format("{:.1f} ms", ns / 1e6);
-  return fmt::format("{:.2f} s", ns / 1e9);
-}
-}  // namespace
-
-std::string summary_table(const RunResult& r) {
-  std::string out =
-      fmt::format("{:<34} {:<22} {:>9} {:>7} {:>11} {:>10} {:>10} {:>10} {:>10}\n", "case",
-                  "group/op", "calls", "errors", "calls/s", "p50", "p99", "p99.9", "max");
-  for (const auto& c : r.cases) {
-    std::string label = c.label + (c.repetition ? fmt::format(" #{}", c.repetition) : "");
-    if (label.size() > 34) label = label.substr(0, 31) + "...";
-    for (const auto& o : c.ops) {
-      std::string name = o.group + "/" + o.op;
-      if (name.size() > 22) name = name.substr(0, 19) + "...";
-      out += fmt::format("{:<34} {:<22} {:>9} {:>7} {:>11.0f} {:>10} {:>10} {:>10} {:>10}\n", label,
-                         name, o.count, o.error_total(), o.throughput_per_s,
-                         human_ns(o.latency.percentile(50)), human_ns(o.latency.percentile(99)),
-                         human_ns(o.latency.percentile(99.9)), human_ns(o.latency.max()));
-      label.clear();
-    }
-    for (const auto& v : c.verdicts)
-      if (v.outcome != Outcome::kPass)
-        out += fmt::format("  {} {}: {}\n", v.outcome == Outcome::kFail ? "FAIL" : "skip", v.name,
-                           v.detail);
-  }
-  for (const auto& v : r.verdicts)
-    out += fmt::format("{} {}: {}\n",
-                       v.outcome == Outcome::kFail   ? "FAIL"
-                       : v.outcome == Outcome::kPass ? "ok  "
-                                                     : "skip",
-                       v.name, v.detail);
-  return out;
 }
 
 }  // namespace reports

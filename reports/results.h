@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "measure/histogram.h"
@@ -98,10 +99,14 @@ nlohmann::json to_json(const CaseResult& c);
 nlohmann::json to_json(const RunResult& r);
 const char* to_string(Outcome o);
 
+// Whether a verdict is an expectation about performance shape (a throughput plateau, recovery
+// after load, a neighbour's latency, one path cheaper than another), which host noise can upset,
+// rather than a correctness invariant (no lost call, no leak, no deadlock), which holds on any
+// host. Names may carry a workload part's prefix ("exhaustion/recovery").
+bool is_expectation(std::string_view verdict_name);
+
 // Writes `content` to `path` through a temporary file in the same folder and rename(2), so readers
 // see the old or the new file, never half of one. Throws std::runtime_error naming the problem.
 void write_atomic(const std::string& path, const std::string& content);
-// The human summary: one row per case and operation.
-std::string summary_table(const RunResult& r);
 
 }  // namespace reports

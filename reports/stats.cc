@@ -41,11 +41,10 @@ struct Cumulative {
 
 Cumulative cumulative_of(const measure::Histogram& h) {
   Cumulative out;
-  const nlohmann::json j = h.to_json();  // kept: a temporary's member would dangle in the loop
-  for (const auto& bin : j["counts"]) {
-    out.total += bin[1].get<uint64_t>();
-    out.value.push_back(measure::Histogram::highest_equivalent(
-        measure::Histogram::index_of(bin[0].get<uint64_t>())));
+  for (const auto& [lowest, count] : h.bins()) {
+    out.total += count;
+    out.value.push_back(
+        measure::Histogram::highest_equivalent(measure::Histogram::index_of(lowest)));
     out.calls_up_to.push_back(out.total);
   }
   return out;

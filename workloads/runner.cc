@@ -241,15 +241,11 @@ class Collector {
 
 void set_aside_expectations(std::vector<reports::Verdict>& verdicts, const std::string& caveat) {
   if (caveat.empty()) return;
-  static const char* const kExpectations[] = {"throughput_plateau", "recovery",
-                                              "neighbours_keep_latency",
-                                              "registered_once_cheaper_than_tmpref"};
   for (auto& v : verdicts)
-    for (const char* name : kExpectations)
-      if (v.name == name && v.outcome != reports::Outcome::kSkipped) {
-        v.detail = "not judged: " + caveat + " (measured: " + v.detail + ")";
-        v.outcome = reports::Outcome::kSkipped;
-      }
+    if (reports::is_expectation(v.name) && v.outcome != reports::Outcome::kSkipped) {
+      v.detail = "not judged: " + caveat + " (measured: " + v.detail + ")";
+      v.outcome = reports::Outcome::kSkipped;
+    }
 }
 
 std::string resolve_target(const WorkloadSpec& spec, const targets::TargetSpec& base,

@@ -82,7 +82,7 @@ TEST(RunCommand, SigkillMidRunLeavesAReadableCheckpoint) {
   const auto j = read_results(out);
   EXPECT_EQ(j["status"], "running");
   EXPECT_GT(j["cases"][0]["operations"][0]["count"].get<uint64_t>(), 0u);
-  EXPECT_FALSE(j["cases"][0]["operations"][0]["histogram"]["counts"].empty());
+  EXPECT_FALSE(j["cases"][0]["operations"][0]["histogram"]["bins"].get<std::string>().empty());
 }
 
 TEST(RunCommand, SigintStopsCleanlyAndMarksResultsInterrupted) {

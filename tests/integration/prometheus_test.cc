@@ -26,6 +26,8 @@
 #include <thread>
 #include <vector>
 
+#include "measure/histogram.h"
+
 namespace {
 
 namespace fs = std::filesystem;
@@ -292,7 +294,8 @@ std::map<std::string, OpFigures> ops_of(const json& results) {
       auto& f = out[c["label"].get<std::string>() + "|" + o["group"].get<std::string>() + "|" +
                     o["op"].get<std::string>()];
       f.count += o["count"].get<uint64_t>();
-      for (const auto& b : o["histogram"]["counts"]) f.bins.emplace_back(b[0], b[1]);
+      for (const auto& b : measure::Histogram::bins_from_json(o["histogram"]))
+        f.bins.emplace_back(b);
     }
   return out;
 }

@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -196,21 +197,75 @@ TEST(QemuTarget, GuestKilledMidRunKeepsTheLastCheckpoint) {
   EXPECT_TRUE(fs::exists(dir + "/console.log"));
 }
 
-TEST(QemuTarget, DeterministicModeRepeatsBetweenBoots) {
+// Users compare OP-TEE releases: here two real ones, in the deterministic (icount) mode where boots
+// repeat exactly. 4.9.0 twice: the same figures, and compare finds no change (exit 0). 4.0.0 vs
+// 4.9.0: compare reports the changes the two builds really have, with their direction and size,
+// and the gate's exit code; and the same pair reversed reads as improvements (exit 0).
+TEST(QemuTarget, DeterministicReleasesCompare) {
   REQUIRE_QEMU();
   const std::string workload = std::string(TEEBENCH_SOURCE_DIR) + "/tests/qemu/deterministic.json";
+  auto boot = [&](const std::string& tag, const std::string& release) {
+    const std::string dir = out_dir(tag);
+    const auto o = teebench("run " + workload + " --set repetitions=3 --target qemu:" + release +
+                            ",icount --out " + dir);
+    EXPECT_EQ(o.code, 0) << o.text;
+    return dir;
+  };
+  const std::string a = boot("icount-a", "4.9.0"), b = boot("icount-b", "4.9.0");
+  const std::string old = boot("icount-old", "4.0.0");
   json p50[2];
-  for (int i = 0; i < 2; ++i) {
-    const std::string dir = out_dir("icount" + std::to_string(i));
-    const auto o = teebench("run " + workload + " --target qemu:4.9.0,icount --out " + dir);
-    ASSERT_EQ(o.code, 0) << o.text;
+  int i = 0;
+  for (const auto& dir : {a, b}) {
     const json r = read_json(dir + "/results.json");
     EXPECT_TRUE(r["context"]["qemu"]["icount"].get<bool>());
     const auto& c = r["cases"][0];
-    p50[i] = {(*find_op(c, "nop", "nop"))["latency_ns"]["p50"],
-              (*find_op(c, "memref", "memref_read"))["latency_ns"]["p50"]};
+    p50[i++] = {(*find_op(c, "nop", "nop"))["latency_ns"]["p50"],
+                (*find_op(c, "memref", "memref_read"))["latency_ns"]["p50"]};
+    EXPECT_TRUE(fs::exists(dir + "/report.html"));
   }
   EXPECT_EQ(p50[0], p50[1]) << "icount p50s differ between boots";
+
+  const auto same = teebench("compare " + a + "/results.json " + b + "/results.json");
+  EXPECT_EQ(same.code, 0) << same.text;
+  EXPECT_NE(same.text.find("deterministic"), std::string::npos) << same.text;
+  EXPECT_NE(same.text.find("0 regressions, 0 improvements"), std::string::npos) << same.text;
+
+  // Each figure's delta must be the two runs' own medians, and its verdict follow from its size.
+  const std::string md = out_dir("compare") + ".md";
+  const auto releases = teebench("compare " + old + "/results.json " + a +
+                                 "/results.json --min-effect 3% --markdown " + md);
+  std::ifstream in(md);
+  std::string line, table;
+  int regressions = 0;
+  while (std::getline(in, line)) {
+    if (line.rfind("| default |", 0) != 0) continue;
+    table += line + "\n";
+    // | case | op | figure | base | new | delta | interval | p | verdict |
+    std::vector<std::string> cell;
+    for (size_t s = 1, e; (e = line.find(" |", s)) != std::string::npos; s = e + 2)
+      cell.push_back(line.substr(s + 1, e - s - 1));
+    ASSERT_GE(cell.size(), 9u) << line;
+    if (cell[8].find("not judged") != std::string::npos) continue;
+    const double delta = std::stod(cell[5]);
+    const bool lower_better = cell[2] != "throughput";
+    const bool worse = lower_better ? delta > 0 : delta < 0;
+    // A verdict agrees with the change's direction and is at least the minimum effect; a smaller
+    // change is never one. (A larger one inside the repetitions' own spread may be no verdict.)
+    if (cell[8].find("REGRESSION") != std::string::npos) {
+      EXPECT_TRUE(worse && std::abs(delta) >= 3) << line;
+      ++regressions;
+    } else if (cell[8].find("improvement") != std::string::npos) {
+      EXPECT_TRUE(!worse && std::abs(delta) >= 3) << line;
+    } else if (std::abs(delta) < 3) {
+      EXPECT_NE(cell[8].find("no significant change"), std::string::npos) << line;
+    }
+  }
+  EXPECT_GT(regressions, 0) << "4.0.0 -> 4.9.0 measured no change beyond 3 %:\n" << table;
+  EXPECT_EQ(releases.code, regressions > 0 ? 1 : 0) << releases.text;
+  const auto reversed =
+      teebench("compare " + a + "/results.json " + old + "/results.json --min-effect 3%");
+  EXPECT_EQ(reversed.code, 0) << reversed.text;
+  EXPECT_NE(reversed.text.find("improvement"), std::string::npos) << reversed.text;
 }
 
 // The UAPI conformance tests (tests/uapi) built for arm64 and run against the real /dev/tee0:

@@ -196,6 +196,15 @@ TEST(Compare, AVerdictThatNowFailsIsARegression) {
   ASSERT_EQ(c.verdict_changes.size(), 1u);
   EXPECT_EQ(c.verdict_changes[0].detail, "3 calls lost");
   EXPECT_EQ(c.regressions(), 1u);
+  // An expectation about performance shape newly failing in one run is shown, not gated on.
+  base["cases"][0]["verdicts"] = {{{"name", "recovery"}, {"outcome", "pass"}, {"detail", ""}}};
+  next["cases"][0]["verdicts"] = {
+      {{"name", "recovery"}, {"outcome", "fail"}, {"detail", "never returned"}}};
+  const auto e = compare(base, next);
+  ASSERT_EQ(e.verdict_changes.size(), 1u);
+  EXPECT_FALSE(e.verdict_changes[0].gating);
+  EXPECT_EQ(e.regressions(), 0u);
+  EXPECT_NE(reports::compare_outcome(e).find("expectation"), std::string::npos);
 }
 
 TEST(Compare, ContextDifferencesAreWarnings) {

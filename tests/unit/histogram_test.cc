@@ -83,6 +83,34 @@ TEST(Histogram, JsonRoundTripIsExact) {
   EXPECT_EQ(back.overflow(), 1u);
   for (double p : {0.0, 50.0, 99.9, 100.0}) EXPECT_EQ(back.percentile(p), h.percentile(p));
   EXPECT_THROW(Histogram::from_json({{"unit", "us"}}), std::invalid_argument);
+  EXPECT_TRUE(back == h);
+}
+
+// The compact form: distances between bins' lowest values and counts, read with a running sum;
+// files written before it (bins as [[value, count], ...]) still read the same.
+TEST(Histogram, CompactBinsAndTheEarlierForm) {
+  Histogram h;
+  h.record(1000, 3);
+  h.record(1001);
+  h.record(5000000, 2);
+  const auto j = h.to_json();
+  EXPECT_EQ(j["bins"], "1000:3 1:1 " + std::to_string(Histogram::lowest_equivalent(
+                                                         Histogram::index_of(5000000)) -
+                                                     1001) +
+                           ":2");
+  nlohmann::json old = j;
+  old.erase("bins");
+  old["counts"] = nlohmann::json::array();
+  for (const auto& [v, c] : h.bins()) old["counts"].push_back({v, c});
+  EXPECT_TRUE(Histogram::from_json(old) == h);
+  for (const char* bad : {"1000:3 x:1", "1000", "1000:3 1:", "68719476736:1", "1:1,2:2"}) {
+    nlohmann::json b = j;
+    b["bins"] = bad;
+    EXPECT_THROW(Histogram::from_json(b), std::invalid_argument) << bad;
+  }
+  nlohmann::json wrong_total = j;
+  wrong_total["total"] = 7;
+  EXPECT_THROW(Histogram::from_json(wrong_total), std::invalid_argument);
 }
 
 TEST(Histogram, RecorderSnapshotAndDelta) {
