@@ -216,53 +216,69 @@ std::string shm_figures(const ScenarioPart& p) {
   return out;
 }
 
+// Throughput and queue wait against callers. Cases differ by their callers (a *.clients
+// parameter); the other parameters name a line, and the first of them (e.g. the service time)
+// splits the lines into charts, so that no chart has more lines than the palette has colours.
+// Each ceiling is dashed in its line's colour.
 std::string exhaustion_figures(const ScenarioPart& p) {
-  // Cases differ by their callers (a *.clients parameter) within a series of the other params.
-  svg::LineChart tp, qw;
-  tp.title = "throughput vs callers, with the threads / service-time ceiling (dashed)";
-  qw.title = "queue wait p99 vs callers";
-  tp.x.label = qw.x.label = "callers";
-  tp.y.label = "calls/s";
-  qw.y.label = "queue wait p99";
-  qw.y.scale = svg::Scale::kLog;
-  qw.y.format = [](double v) { return svg::format_ns(v); };
-  std::map<std::string, size_t> series;
+  struct Charts {
+    svg::LineChart tp, qw;
+    std::map<std::string, int> line;  // series key -> colour
+  };
+  std::map<std::string, Charts> charts;
+  std::vector<std::string> order;
   for (const auto* c : p.cases) {
     const json params = c->value("params", json::object());
     const json m = c->value("metrics", json::object());
     double callers = -1;
-    std::string key;
+    std::string chart, key;
     for (const auto& [k, v] : params.items()) {
       if (k == "configuration" || k == "workload" || k == "scenario") continue;
+      const std::string kv = k.substr(k.rfind('.') + 1) + "=" + value_text(v);
       if (k.find("clients") != std::string::npos && v.is_number())
         callers = v.get<double>();
+      else if (k == "service")
+        chart = kv;
       else
-        key += (key.empty() ? "" : " ") + k.substr(k.rfind('.') + 1) + "=" + value_text(v);
+        key += (key.empty() ? "" : " ") + kv;
     }
     if (callers < 0 || !m.contains("throughput_per_s")) continue;
-    auto [it, fresh] = series.emplace(key, tp.series.size());
-    if (fresh) {
-      tp.series.push_back({key, {}, false, true});
-      qw.series.push_back({key, {}, false, true});
+    auto [cit, fresh_chart] = charts.try_emplace(chart);
+    Charts& ch = cit->second;
+    if (fresh_chart) {
+      order.push_back(chart);
+      const std::string suffix = chart.empty() ? "" : " (" + chart + ")";
+      ch.tp.title = "throughput vs callers, the threads / service-time ceiling dashed" + suffix;
+      ch.qw.title = "queue wait p99 vs callers" + suffix;
+      ch.tp.x.label = ch.qw.x.label = "callers";
+      ch.tp.y.label = "calls/s";
+      ch.qw.y.label = "queue wait p99";
+      ch.qw.y.scale = svg::Scale::kLog;
+      ch.qw.y.format = [](double v) { return svg::format_ns(v); };
     }
-    tp.series[it->second].points.emplace_back(callers, m["throughput_per_s"].get<double>());
+    auto [lit, fresh_line] = ch.line.try_emplace(key, static_cast<int>(ch.line.size()));
+    const int colour = lit->second;
+    auto series = [&](svg::LineChart& chart_of, const std::string& name, bool dashed) {
+      for (auto& s : chart_of.series)
+        if (s.name == name) return &s;
+      chart_of.series.push_back({name, {}, dashed, !dashed, colour, !dashed});
+      return &chart_of.series.back();
+    };
+    series(ch.tp, key, false)->points.emplace_back(callers, m["throughput_per_s"].get<double>());
+    if (m.contains("ceiling_per_s"))
+      series(ch.tp, key + " ceiling", true)
+          ->points.emplace_back(callers, m["ceiling_per_s"].get<double>());
     if (m.contains("queue_wait_ns"))
-      qw.series[it->second].points.emplace_back(callers, m["queue_wait_ns"].value("p99", 0.0));
-    if (m.contains("ceiling_per_s")) {
-      const std::string ck = key + " ceiling";
-      auto [cit, cfresh] = series.emplace(ck, tp.series.size());
-      if (cfresh) {
-        tp.series.push_back({ck, {}, true, false});
-        qw.series.push_back({ck, {}, true, false});
-      }
-      tp.series[cit->second].points.emplace_back(callers, m["ceiling_per_s"].get<double>());
-    }
+      series(ch.qw, key, false)->points.emplace_back(callers, m["queue_wait_ns"].value("p99", 0.0));
   }
-  for (auto* c : {&tp, &qw})
-    for (auto& s : c->series) std::sort(s.points.begin(), s.points.end());
-  std::erase_if(qw.series, [](const svg::Series& s) { return s.points.empty(); });
-  if (tp.series.empty()) return "";
-  return svg::render(tp) + svg::render(qw);
+  std::string out;
+  for (const auto& name : order) {
+    Charts& ch = charts[name];
+    for (auto* c : {&ch.tp, &ch.qw})
+      for (auto& s : c->series) std::sort(s.points.begin(), s.points.end());
+    out += svg::render(ch.tp) + (ch.qw.series.empty() ? "" : svg::render(ch.qw));
+  }
+  return out;
 }
 
 std::string multiguest_figures(const ScenarioPart& p) {

@@ -106,7 +106,7 @@ body {{ font: 14px/1.45 system-ui, sans-serif; margin: 0 auto; max-width: 1180px
 h1 {{ font-size: 22px; margin: 8px 0; }} h2 {{ font-size: 18px; margin-top: 28px; border-bottom: 1px solid #ccc; }}
 h3 {{ font-size: 15px; margin: 18px 0 6px; }}
 table {{ border-collapse: collapse; margin: 8px 0; font-size: 13px; }}
-th, td {{ border: 1px solid #d8d8d8; padding: 3px 8px; text-align: left; vertical-align: top; }}
+th, td {{ border: 1px solid #d8d8d8; padding: 3px 8px; text-align: left; vertical-align: top; overflow-wrap: anywhere; }}
 th {{ background: #f3f3f3; }} td.n {{ text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }}
 .pass {{ color: #1a7f37; }} .fail {{ color: #b3261e; font-weight: 600; }} .skipped {{ color: #777; }}
 .regression {{ background: #fde7e5; }} .improvement {{ background: #e5f5e9; }}

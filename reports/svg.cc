@@ -112,14 +112,16 @@ std::string axes(const Axis& x, const Mapper& mx, const std::vector<double>& xt,
   return s;
 }
 
-std::string legend(const std::vector<std::string>& names) {
+// (name, palette entry) per line.
+std::string legend(const std::vector<std::pair<std::string, size_t>>& entries) {
   std::string s;
-  for (size_t i = 0; i < names.size(); ++i) {
+  for (size_t i = 0; i < entries.size(); ++i) {
     const double y = kHeight + 8 + static_cast<double>(i) * kLegendLine;
     s += fmt::format(
         "<rect x=\"{}\" y=\"{:.1f}\" width=\"14\" height=\"4\" fill=\"{}\"/>"
         "<text x=\"{}\" y=\"{:.1f}\" class=\"legend\">{}</text>",
-        kLeft, y - 6, kColours[i % std::size(kColours)], kLeft + 20, y, escape(names[i]));
+        kLeft, y - 6, kColours[entries[i].second % std::size(kColours)], kLeft + 20, y,
+        escape(entries[i].first));
   }
   return s;
 }
@@ -180,10 +182,11 @@ std::string render(const LineChart& c) {
   const Mapper mx{c.x.scale, xlo, xhi, kLeft, kWidth - kRight};
   const Mapper my{c.y.scale, ylo, yhi, kHeight - kBottom, kTop};
   std::string body = axes(c.x, mx, ticks_for(c.x, xlo, xhi), c.y, my, ticks_for(c.y, ylo, yhi));
-  std::vector<std::string> names;
+  std::vector<std::pair<std::string, size_t>> legend_entries;
   for (size_t i = 0; i < c.series.size(); ++i) {
     const auto& s = c.series[i];
-    const char* colour = kColours[i % std::size(kColours)];
+    const size_t slot = s.colour >= 0 ? static_cast<size_t>(s.colour) : i;
+    const char* colour = kColours[slot % std::size(kColours)];
     std::string path;
     for (const auto& [x, y] : s.points) {
       if (!std::isfinite(x) || !std::isfinite(y) || (c.y.scale == Scale::kLog && y <= 0)) continue;
@@ -194,7 +197,7 @@ std::string render(const LineChart& c) {
     }
     body += fmt::format("<path d=\"{}\" fill=\"none\" stroke=\"{}\" stroke-width=\"1.8\"{}/>", path,
                         colour, s.dashed ? " stroke-dasharray=\"6 4\"" : "");
-    names.push_back(s.name);
+    if (s.in_legend) legend_entries.emplace_back(s.name, slot);
   }
   for (const auto& l : c.lines) {
     const double py = my(l.y);
@@ -203,7 +206,7 @@ std::string render(const LineChart& c) {
         "<text x=\"{}\" y=\"{:.1f}\" class=\"reflabel\">{}</text>",
         kLeft, kWidth - kRight, py, py, kLeft + 6, py - 4, escape(l.label));
   }
-  return frame(c.title, body + legend(names), names.size());
+  return frame(c.title, body + legend(legend_entries), legend_entries.size());
 }
 
 std::string render(const BarChart& c) {
@@ -220,9 +223,9 @@ std::string render(const BarChart& c) {
   Axis none;
   const Mapper mx{Scale::kLinear, 0, 1, x0, x1};
   std::string body = axes(none, mx, {}, c.y, my, ticks_for(c.y, ylo, yhi));
-  std::vector<std::string> names;
+  std::vector<std::pair<std::string, size_t>> names;
   for (size_t g = 0; g < c.groups.size(); ++g) {
-    names.push_back(c.groups[g].first);
+    names.emplace_back(c.groups[g].first, g);
     for (size_t k = 0; k < c.categories.size() && k < c.groups[g].second.size(); ++k) {
       const double v = c.groups[g].second[k];
       const double top = my(v), base = my(c.y.scale == Scale::kLog ? ylo : 0);

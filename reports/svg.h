@@ -26,6 +26,10 @@ struct Series {
   std::vector<std::pair<double, double>> points;  // (x, y), in x order
   bool dashed = false;
   bool markers = false;  // a dot per point (few points, e.g. a size sweep)
+  // The palette entry to draw with; -1: the series' position. Lets a reference series (a
+  // ceiling) share its measured series' colour.
+  int colour = -1;
+  bool in_legend = true;
 };
 
 struct RefLine {
