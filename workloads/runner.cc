@@ -31,6 +31,9 @@ struct Worker {
   std::string failure;
   // When its last call returned (seconds since t0; -1 while running). Read by the coordinator.
   std::unique_ptr<std::atomic<double>> finished_s = std::make_unique<std::atomic<double>>(-1);
+  // The op of the mix it is inside the stack with, -1 between calls: the watchdog's evidence
+  // names what the calls still in flight were (warm-up calls included, which `issued` omits).
+  std::unique_ptr<std::atomic<int>> in_call = std::make_unique<std::atomic<int>>(-1);
 };
 
 struct Timeline {
@@ -83,7 +86,10 @@ void client_loop(Worker& w, const WorkloadSpec& spec, const measure::Clock& cloc
     if (until && now >= until) break;
     if (!record) {  // warm-up: closed loop, no pacing
       tl.in_flight.fetch_add(1, std::memory_order_relaxed);
-      w.client->run(w.client->pick(g.mix), clock, now, false, w.op_stats[0]);
+      const size_t op = w.client->pick(g.mix);
+      w.in_call->store(static_cast<int>(op), std::memory_order_relaxed);
+      w.client->run(op, clock, now, false, w.op_stats[0]);
+      w.in_call->store(-1, std::memory_order_relaxed);
       tl.in_flight.fetch_sub(1, std::memory_order_relaxed);
       tl.returned.fetch_add(1, std::memory_order_relaxed);
       continue;
@@ -112,7 +118,9 @@ void client_loop(Worker& w, const WorkloadSpec& spec, const measure::Clock& cloc
     const size_t i = w.client->pick(g.mix);
     w.issued[i].store(w.issued[i].load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
     tl.in_flight.fetch_add(1, std::memory_order_relaxed);
+    w.in_call->store(static_cast<int>(i), std::memory_order_relaxed);
     w.client->run(i, clock, intended, true, w.op_stats[step * mix + i]);
+    w.in_call->store(-1, std::memory_order_relaxed);
     tl.in_flight.fetch_sub(1, std::memory_order_relaxed);
     tl.returned.fetch_add(1, std::memory_order_relaxed);
     done++;
@@ -236,6 +244,17 @@ class Collector {
   std::vector<Slot> slots_;
   measure::Histogram scratch_;
 };
+
+// Which operations the calls still in flight belong to, and how many of each.
+nlohmann::json in_flight_ops(const std::vector<Worker>& workers) {
+  nlohmann::json out = nlohmann::json::object();
+  for (const auto& w : workers)
+    if (const int op = w.in_call->load(std::memory_order_relaxed); op >= 0) {
+      const std::string key = w.group->name + "/" + w.group->mix[static_cast<size_t>(op)].name;
+      out[key] = out.value(key, 0) + 1;
+    }
+  return out;
+}
 
 }  // namespace
 
@@ -441,6 +460,9 @@ reports::CaseResult run_case(const Case& c, uint32_t repetition, const RunContex
                        spec.watchdog_s, tl.in_flight.load()),
            {{"thread_states", hung.counters["thread_states"]},
             {"in_flight", tl.in_flight.load()},
+            {"in_flight_ops", in_flight_ops(workers)},
+            {"supplicant_requests_pending",
+             hung.counters.value("supplicant_requests_pending", -1.0)},
             {"secure_threads_free", hung.counters.value("secure_threads_free", 0.0)}}});
       if (ctx.on_hang) ctx.on_hang(hung);
       std::_Exit(1);  // no hook: still never unwind into the hung threads

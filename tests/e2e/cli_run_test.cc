@@ -98,6 +98,28 @@ TEST(RunCommand, SigintStopsCleanlyAndMarksResultsInterrupted) {
   EXPECT_GT(j["cases"][0]["operations"][0]["count"].get<uint64_t>(), 0u);
 }
 
+// A hang (the §7.1 OCALL deadlock switched on) ends the run with evidence enough to tell hangs
+// apart: each secure thread's state, which operations the calls in flight were, and whether
+// tee-supplicant holds requests; results.json and report.html say so.
+TEST(RunCommand, HangEvidenceNamesTheCallsInFlight) {
+  const std::string out = ::testing::TempDir() + "/hang";
+  fs::remove_all(out);
+  Child c =
+      spawn({TEEBENCH_BIN, "run", "ocall", "--set", "defect=ocall-deadlock", "--out", out}, "hang");
+  EXPECT_EQ(wait_exit(c), 1);
+  const auto j = read_results(out);
+  EXPECT_EQ(j["status"], "failed");
+  const auto& v = j["cases"].back()["verdicts"].back();
+  EXPECT_EQ(v["name"], "no_deadlock");
+  const auto& e = v["evidence"];
+  EXPECT_EQ(e["thread_states"].size(), 2u) << e;
+  int in_ops = 0;
+  for (const auto& [op, n] : e["in_flight_ops"].items()) in_ops += n.get<int>();
+  EXPECT_EQ(in_ops, e["in_flight"].get<int>()) << e;
+  EXPECT_TRUE(e.contains("supplicant_requests_pending")) << e;
+  EXPECT_TRUE(fs::exists(out + "/report.html"));
+}
+
 TEST(RunCommand, CompleteRunWritesResultsWithContext) {
   const std::string out = ::testing::TempDir() + "/complete";
   fs::remove_all(out);
