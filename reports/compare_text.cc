@@ -1,5 +1,7 @@
 #include "reports/compare_text.h"
 
+#include "reports/text.h"
+
 #include <fmt/core.h>
 
 #include <cmath>
@@ -8,12 +10,7 @@
 namespace reports {
 
 std::string format_value(double v, const std::string& unit) {
-  if (unit == "ns") {
-    if (v < 10000) return fmt::format("{:.0f} ns", v);
-    if (v < 1e7) return fmt::format("{:.1f} us", v / 1e3);
-    if (v < 1e10) return fmt::format("{:.1f} ms", v / 1e6);
-    return fmt::format("{:.2f} s", v / 1e9);
-  }
+  if (unit == "ns") return human_ns(v);
   if (unit == "1/s") {
     if (v >= 1e6) return fmt::format("{:.2f} M/s", v / 1e6);
     if (v >= 1e3) return fmt::format("{:.1f} k/s", v / 1e3);
@@ -43,13 +40,6 @@ std::string verdict(const Cell& c) {
     v = (c.change == Change::kRegression ? "REGRESSION" : "improvement") +
         std::string(c.gating ? "" : " (advisory)");
   return v;
-}
-
-// A table cell: a '|' in a case label would end it.
-std::string cell_text(std::string s) {
-  for (size_t i = s.find('|'); i != std::string::npos; i = s.find('|', i + 2))
-    s.replace(i, 1, "\\|");
-  return s;
 }
 
 }  // namespace
@@ -137,8 +127,8 @@ std::string compare_markdown(const Comparison& c) {
         "\n## Verdicts that changed\n\n| case | verdict | base | new | detail "
         "|\n|---|---|---|---|---|\n";
     for (const auto& v : c.verdict_changes)
-      out += fmt::format("| {} | {} | {} | {} | {} |\n", cell_text(v.label), v.name, v.base, v.next,
-                         cell_text(v.detail));
+      out += fmt::format("| {} | {} | {} | {} | {} |\n", markdown_cell(v.label), v.name, v.base,
+                         v.next, markdown_cell(v.detail));
   }
   std::string scenario;
   for (const auto& s : c.series) {
@@ -150,9 +140,9 @@ std::string compare_markdown(const Comparison& c) {
           scenario);
     }
     for (const auto& cell : s.cells)
-      out += fmt::format("| {} | {} | {} | {} | {} | {} | {} | {} | {}{} |\n", cell_text(s.label),
-                         s.op, cell.figure, format_value(cell.base, cell.unit),
-                         format_value(cell.next, cell.unit),
+      out += fmt::format("| {} | {} | {} | {} | {} | {} | {} | {} | {}{} |\n",
+                         markdown_cell(s.label), s.op, cell.figure,
+                         format_value(cell.base, cell.unit), format_value(cell.next, cell.unit),
                          cell.base > 0 ? percent(cell.delta) : "", interval(cell), p_value(cell),
                          is_change(cell) ? "**" + verdict(cell) + "**" : verdict(cell),
                          cell.note.empty() ? "" : " — " + cell.note);

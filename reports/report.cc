@@ -7,6 +7,7 @@
 
 #include "reports/report_model.h"
 #include "reports/svg.h"
+#include "reports/text.h"
 
 namespace reports {
 
@@ -410,14 +411,10 @@ std::string report_markdown(const json& r) {
                   r.value("status", "?"), value_text(ctx.value("target", json("?"))));
   for (const auto& w : page::environment_warnings(r)) s += "> **warning:** " + w + "\n>\n";
   s += "\n## Verdicts\n\n| case | verdict | outcome | detail |\n|---|---|---|---|\n";
-  auto cell = [](std::string x) {
-    for (size_t i = x.find('|'); i != std::string::npos; i = x.find('|', i + 2))
-      x.replace(i, 1, "\\|");
-    return x;
-  };
   for (const auto& v : verdicts_of(r))
     if (v.outcome != "pass")
-      s += fmt::format("| {} | {} | {} | {} |\n", cell(v.where), v.name, v.outcome, cell(v.detail));
+      s += fmt::format("| {} | {} | {} | {} |\n", markdown_cell(v.where), v.name, v.outcome,
+                       markdown_cell(v.detail));
   for (const auto& p : page::parts_of(r)) {
     s += fmt::format(
         "\n## {} (scenario {})\n\n| case | op | reps | calls | errors | calls/s | p50 "
@@ -426,8 +423,9 @@ std::string report_markdown(const json& r) {
     for (const auto& o : p.ops) {
       if (o.count == 0 && o.errors == 0) continue;
       const auto& h = o.latency;
-      s += fmt::format("| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |\n", cell(o.case_label),
-                       o.op, o.repetitions, o.count, o.errors, num(o.throughput_per_s),
+      s += fmt::format("| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |\n",
+                       markdown_cell(o.case_label), o.op, o.repetitions, o.count, o.errors,
+                       num(o.throughput_per_s),
                        svg::format_ns(static_cast<double>(h.percentile(50))),
                        svg::format_ns(static_cast<double>(h.percentile(99))),
                        svg::format_ns(static_cast<double>(h.percentile(99.9))),

@@ -1,5 +1,7 @@
 #include "reports/summary.h"
 
+#include "reports/text.h"
+
 #include <fmt/core.h>
 
 #include <map>
@@ -10,13 +12,6 @@ namespace reports {
 using nlohmann::json;
 
 namespace {
-
-std::string human_ns(double ns) {
-  if (ns < 10000) return fmt::format("{:.0f} ns", ns);
-  if (ns < 1e7) return fmt::format("{:.1f} us", ns / 1e3);
-  if (ns < 1e10) return fmt::format("{:.1f} ms", ns / 1e6);
-  return fmt::format("{:.2f} s", ns / 1e9);
-}
 
 std::string rate(double v) {
   if (v >= 1e6) return fmt::format("{:.2f}M", v / 1e6);

@@ -94,10 +94,10 @@ TEST(Histogram, CompactBinsAndTheEarlierForm) {
   h.record(1001);
   h.record(5000000, 2);
   const auto j = h.to_json();
-  EXPECT_EQ(j["bins"], "1000:3 1:1 " + std::to_string(Histogram::lowest_equivalent(
-                                                         Histogram::index_of(5000000)) -
-                                                     1001) +
-                           ":2");
+  EXPECT_EQ(j["bins"],
+            "1000:3 1:1 " +
+                std::to_string(Histogram::lowest_equivalent(Histogram::index_of(5000000)) - 1001) +
+                ":2");
   nlohmann::json old = j;
   old.erase("bins");
   old["counts"] = nlohmann::json::array();
