@@ -1,5 +1,6 @@
 #include "reports/compare.h"
 
+#include "reports/context.h"
 #include "reports/results.h"
 
 #include <fmt/core.h>
@@ -196,13 +197,11 @@ void context_warnings(const ComparableRun& b, const ComparableRun& n, Comparison
                       which, r->status));
     if (r->context.value("cpu_scaling_enabled", false))
       out.warnings.push_back(which + ": CPU frequency scaling was on; timings move with it");
-    const json load = r->context.value("load_avg", json::array());
-    const double cpus = r->context.value("num_cpus", 0.0);
-    // Half the CPUs busy with other work before the run started: its latencies share the host.
-    if (load.is_array() && !load.empty() && cpus > 0 && load[0].get<double>() / cpus > 0.5)
-      out.warnings.push_back(fmt::format(
-          "{}: the host was busy (1-minute load {:.2f} on {} CPUs) when the run started", which,
-          load[0].get<double>(), cpus));
+    if (const double load = busy_host_load(r->context); load > 0)
+      out.warnings.push_back(
+          fmt::format("{}: the host was busy (1-minute load {:.2f} on {} CPUs) when the run "
+                      "started",
+                      which, load, r->context.value("num_cpus", 0)));
   }
 }
 

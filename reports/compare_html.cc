@@ -97,18 +97,12 @@ std::string distributions(const Comparison& c, const ComparableRun& base,
                    : s;
 }
 
-void flatten(const json& j, const std::string& prefix, std::map<std::string, std::string>& out) {
-  if (j.is_object()) {
-    for (const auto& [k, v] : j.items()) flatten(v, prefix.empty() ? k : prefix + "." + k, out);
-    return;
-  }
-  out[prefix] = j.is_string() ? j.get<std::string>() : j.dump();
-}
-
 std::string context_table(const ComparableRun& base, const ComparableRun& next) {
-  std::map<std::string, std::string> b, n;
-  flatten(base.context, "", b);
-  flatten(next.context, "", n);
+  std::vector<std::pair<std::string, std::string>> rows_b, rows_n;
+  page::flatten(base.context, "", rows_b);
+  page::flatten(next.context, "", rows_n);
+  std::map<std::string, std::string> b(rows_b.begin(), rows_b.end()),
+      n(rows_n.begin(), rows_n.end());
   std::map<std::string, int> keys;
   for (const auto& [k, v] : b) keys[k] = 1;
   for (const auto& [k, v] : n) keys[k] = 1;

@@ -38,6 +38,14 @@ nlohmann::json load_average() {
 
 }  // namespace
 
+double busy_host_load(const nlohmann::json& ctx) {
+  const nlohmann::json load = ctx.value("load_avg", nlohmann::json::array());
+  const double cpus = ctx.value("num_cpus", 0.0);
+  if (!load.is_array() || load.empty() || !load[0].is_number() || cpus <= 0) return 0;
+  const double one_minute = load[0].get<double>();
+  return one_minute / cpus > 0.5 ? one_minute : 0;
+}
+
 std::string utc_now() {
   const std::time_t t = std::time(nullptr);
   std::tm tm{};

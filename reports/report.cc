@@ -12,33 +12,15 @@
 namespace reports {
 
 using nlohmann::json;
+using page::flatten;
 using page::PooledOp;
 using page::ScenarioPart;
+using page::value_text;
 using svg::escape;
 
 namespace {
 
-std::string num(double v) {
-  if (v == 0) return "0";
-  if (std::abs(v) >= 1e6 || std::abs(v) < 1e-3) return fmt::format("{:.3e}", v);
-  return fmt::format("{:.4g}", v);
-}
-
-std::string value_text(const json& v) {
-  if (v.is_number()) return num(v.get<double>());
-  if (v.is_string()) return v.get<std::string>();
-  return v.dump();
-}
-
-// A scenario's figures as rows of path: value (nested objects flattened).
-void flatten(const json& j, const std::string& prefix,
-             std::vector<std::pair<std::string, std::string>>& out) {
-  if (j.is_object()) {
-    for (const auto& [k, v] : j.items()) flatten(v, prefix.empty() ? k : prefix + "." + k, out);
-    return;
-  }
-  out.emplace_back(prefix, value_text(j));
-}
+std::string num(double v) { return value_text(json(v)); }
 
 std::string figures_table(const json& metrics) {
   std::vector<std::pair<std::string, std::string>> rows;

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <map>
 
+#include "reports/context.h"
 #include "reports/svg.h"
 
 namespace reports::page {
@@ -72,13 +73,11 @@ std::vector<std::string> environment_warnings(const json& r) {
         fmt::format("CPU frequency scaling is on (governor {}): latencies move with the "
                     "clock; set the performance governor for comparable figures",
                     ctx["cpu_governor"].get<std::string>()));
-  const json load = ctx.value("load_avg", json::array());
-  const double cpus = ctx.value("num_cpus", 0.0);
-  if (load.is_array() && !load.empty() && cpus > 0 && load[0].get<double>() / cpus > 0.5)
+  if (const double load = busy_host_load(ctx); load > 0)
     w.push_back(
         fmt::format("the host was busy when the run started (1-minute load {:.2f} on {} "
                     "CPUs): other work shares the CPUs with the measurement",
-                    load[0].get<double>(), cpus));
+                    load, ctx.value("num_cpus", 0)));
   if (ctx.contains("qemu"))
     w.push_back(ctx["qemu"].value("icount", false)
                     ? "QEMU icount: deterministic guest-instruction time, not board latency"
@@ -94,6 +93,26 @@ std::vector<std::string> environment_warnings(const json& r) {
   for (const auto& [text, n] : caveats)
     w.push_back(fmt::format("{} case{}: {}", n, n == 1 ? "" : "s", text));
   return w;
+}
+
+void flatten(const json& j, const std::string& prefix,
+             std::vector<std::pair<std::string, std::string>>& out) {
+  if (j.is_object()) {
+    for (const auto& [k, v] : j.items()) flatten(v, prefix.empty() ? k : prefix + "." + k, out);
+    return;
+  }
+  out.emplace_back(prefix, value_text(j));
+}
+
+std::string value_text(const json& v) {
+  if (v.is_number()) {
+    const double d = v.get<double>();
+    if (d == 0) return "0";
+    if (std::abs(d) >= 1e6 || std::abs(d) < 1e-3) return fmt::format("{:.3e}", d);
+    return fmt::format("{:.4g}", d);
+  }
+  if (v.is_string()) return v.get<std::string>();
+  return v.dump();
 }
 
 std::string html_page(const std::string& title, const std::string& body) {

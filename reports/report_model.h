@@ -35,6 +35,12 @@ std::vector<ScenarioPart> parts_of(const nlohmann::json& results);
 // Context facts that make the figures less than board timing, one line each.
 std::vector<std::string> environment_warnings(const nlohmann::json& results);
 
+// Nested objects as rows of "a.b.c": value, in key order (a scenario's figures, a context).
+void flatten(const nlohmann::json& j, const std::string& prefix,
+             std::vector<std::pair<std::string, std::string>>& out);
+// A JSON value as a table shows it (numbers to 4 significant digits).
+std::string value_text(const nlohmann::json& v);
+
 // The shared page frame (styles for tables, charts, verdict colours).
 std::string html_page(const std::string& title, const std::string& body);
 // The percentile spectrum of `ops` (HdrHistogram's plot: latency against 1/(1-q) on log axes).

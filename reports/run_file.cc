@@ -121,7 +121,7 @@ void read_teebench(const json& doc, const std::string& name, ComparableRun& run)
   run.deterministic = ctx.contains("qemu") && ctx["qemu"].value("icount", false);
 }
 
-void read_google_benchmark(const json& doc, const std::string& name, ComparableRun& run) {
+void read_google_benchmark(const json& doc, ComparableRun& run) {
   run.format = "google-benchmark";
   run.status = "complete";
   std::map<std::string, size_t> index;
@@ -146,7 +146,6 @@ void read_google_benchmark(const json& doc, const std::string& name, ComparableR
       f.calls.push_back(b.value("iterations", uint64_t{0}));
     }
   }
-  (void)name;
 }
 
 }  // namespace
@@ -158,7 +157,7 @@ ComparableRun comparable_from_json(const json& doc, const std::string& name) {
   run.context = doc.value("context", json::object());
   try {
     if (doc.contains("benchmarks") && doc["benchmarks"].is_array())
-      read_google_benchmark(doc, name, run);
+      read_google_benchmark(doc, run);
     else
       read_teebench(doc, name, run);
   } catch (const json::exception& e) {

@@ -114,7 +114,8 @@ struct Pooled {
 }  // namespace
 
 std::string run_summary(const RunResult& r, bool verbose) {
-  std::string out = verdict_block(r);
+  const std::string verdicts = verdict_block(r);
+  std::string out = verdicts;
   // Parts in the order they ran, their cases in order, repetitions pooled.
   std::vector<std::string> parts;
   std::map<std::string, std::vector<std::string>> labels;
@@ -176,7 +177,6 @@ std::string run_summary(const RunResult& r, bool verbose) {
     out += part_headline(scenario, metrics);
   }
   // The outcome again at the end, where a terminal leaves the reader.
-  const std::string verdicts = verdict_block(r);
   out += "\n" + verdicts.substr(0, verdicts.find('\n') + 1);
   return out;
 }
