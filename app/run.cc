@@ -8,11 +8,15 @@
 #include <algorithm>
 #include <atomic>
 #include <filesystem>
+#include <fstream>
 #include <optional>
 #include <random>
+#include <set>
 
 #include "app/checkpoint_stream.h"
 #include "app/commands.h"
+#include "app/out_folder.h"
+#include "app/progress.h"
 #include "app/qemu_forward.h"
 #include "measure/clock.h"
 #include "measure/perf_counters.h"
@@ -29,10 +33,20 @@ namespace {
 
 namespace fs = std::filesystem;
 std::atomic<bool> g_stop{false};
+std::atomic<int> g_signal{0};
 
-void on_sigint(int) {
+// SIGINT, SIGTERM (a CI job's timeout, systemd) and SIGHUP (a closed terminal) all end the run
+// the same way: the case in progress stops, what was measured is written, status "interrupted".
+constexpr int kStopSignals[] = {SIGINT, SIGTERM, SIGHUP};
+
+void on_stop_signal(int sig) {
+  g_signal = sig;
   g_stop = true;
-  signal(SIGINT, SIG_DFL);  // a second Ctrl-C kills at once
+  signal(sig, SIG_DFL);  // the same signal a second time kills at once
+}
+
+void catch_stop_signals(bool on) {
+  for (int sig : kStopSignals) signal(sig, on ? on_stop_signal : SIG_DFL);
 }
 
 struct RunOptions {
@@ -42,6 +56,7 @@ struct RunOptions {
   std::vector<std::string> labels;
   MetricsOptions metrics;
   bool verbose = false;
+  bool force = false;  // replace a results.json already in --out
 };
 
 // Bundled workloads: beside the sources, or where TEEBENCH_WORKLOAD_DIR says (the qemu target's
@@ -59,47 +74,68 @@ std::string find_workload(const std::string& name) {
   return name;  // load_workload reports it missing
 }
 
-// Creates the folder and proves it writable before anything runs.
-std::string prepare_out(const std::string& dir) {
-  std::error_code ec;
-  fs::create_directories(dir, ec);
-  if (ec) return fmt::format("--out {}: cannot create the folder: {}", dir, ec.message());
-  try {
-    reports::write_atomic((fs::path(dir) / ".write-test").string(), "ok\n");
-    fs::remove(fs::path(dir) / ".write-test");
-  } catch (const std::exception& e) {
-    return fmt::format("--out {}: not writable ({}); pick another folder with --out", dir,
-                       e.what());
+// MemAvailable from /proc/meminfo in bytes, 0 when unknown.
+uint64_t mem_available() {
+  std::ifstream in("/proc/meminfo");
+  std::string key;
+  uint64_t kib = 0;
+  std::string unit;
+  while (in >> key >> kib >> unit)
+    if (key == "MemAvailable:") return kib * 1024;
+  return 0;
+}
+
+// Refuses a workload whose clients alone would not fit in this machine's memory: said before any
+// thread starts, rather than found as a machine swapping itself to death with no output.
+std::string check_size(const workloads::Workload& w) {
+  uint64_t worst = 0;
+  const workloads::Case* at = nullptr;
+  for (const auto& c : w.cases)
+    if (const uint64_t b = workloads::estimated_bytes(c.spec); b > worst) {
+      worst = b;
+      at = &c;
+    }
+  const uint64_t avail = mem_available();
+  // Half of what is free: the stack under test, the results document and its checkpoints need
+  // the other half.
+  if (at && avail && worst > avail / 2) {
+    uint64_t clients = 0;
+    for (const auto& g : at->spec.groups) clients += g.clients;
+    return fmt::format(
+        "case '{}' needs about {} MiB for its {} clients' statistics and this machine has {} MiB "
+        "available; use fewer clients, ops per mix or ramp steps",
+        at->label, worst >> 20, clients, avail >> 20);
   }
   return {};
 }
 
-class Progress {
- public:
-  explicit Progress(size_t cases) : tty_(isatty(STDERR_FILENO)), cases_(cases) {}
-  void update(size_t index, const std::string& label, double elapsed,
-              const reports::CaseResult& c) {
-    uint64_t calls = 0, errors = 0;
-    for (const auto& o : c.ops) {
-      calls += o.count;
-      errors += o.error_total();
-    }
-    const std::string line =
-        fmt::format("[{}/{}] {:<40} {:6.1f} s  {:>10} calls  {:>6} errors", index + 1, cases_,
-                    label.substr(0, 40), elapsed, calls, errors);
-    if (tty_)
-      fmt::print(stderr, "\r{}\033[K", line);
-    else
-      fmt::print(stderr, "{}\n", line);
+// Opens each configuration the workload's cases use, with a client in every guest they use;
+// returns what the first case's device is (for the run's context). Throws with a one-line reason.
+nlohmann::json describe_device(const workloads::Workload& w, const targets::TargetSpec& base) {
+  nlohmann::json device = nlohmann::json::object();
+  std::set<std::string> seen;
+  for (const auto& c : w.cases) {
+    targets::TargetSpec t;
+    workloads::resolve_target(c.spec, base, &t);
+    if (!seen.insert(targets::configuration(t).dump()).second) continue;
+    auto stack = targets::open(t);
+    if (auto e = workloads::check_guests(c.spec, *stack); !e.empty())
+      throw std::runtime_error(fmt::format("{} (case {})", e, c.label));
+    if (seen.size() > 1) continue;
+    auto dev = stack->new_client(1);
+    client::Context ctx(*dev);
+    std::string why;
+    if (!ctx.open(&why).ok()) throw std::runtime_error(why);
+    device = {{"name", dev->name()},
+              {"impl_id", ctx.version().impl_id},
+              {"impl_caps", ctx.version().impl_caps},
+              {"gen_caps", ctx.version().gen_caps}};
+    const auto facts = stack->facts();
+    for (const auto& [k, v] : facts.values()) device[k] = v;
+    device["sources"] = facts.sources();
   }
-  void done_case() {
-    if (tty_) fmt::print(stderr, "\n");
-  }
-
- private:
-  bool tty_;
-  size_t cases_;
-};
+  return device;
+}
 
 // Each included workload's scenario looks at its own cases; figures land under its name.
 void analyze_parts(const workloads::Workload& w, reports::RunResult& run) {
@@ -161,9 +197,27 @@ int run(const RunOptions& o) {
   std::map<std::string, std::string> label_map;
   if (!parse_labels(o.labels, &label_map)) return 2;
   const nlohmann::json labels = label_map;
+  if (auto e = check_size(w); !e.empty()) {
+    fmt::print(stderr, "{}: {}\n", w.file, e);
+    return 2;
+  }
+  // Check the device answers before the run starts, and record what it is: as the first case
+  // configures it, so stack knobs given with --set (optee_release=4.0.0...) show in the context.
+  // Every other configuration the sweep makes is opened too, so that a bad profile or a guest
+  // the stack does not have is said now, before the folder holds a failed run.
+  nlohmann::json device = nlohmann::json::object();
+  if (base.kind != targets::Kind::kQemu) {
+    try {
+      device = describe_device(w, base);
+    } catch (const std::exception& e) {
+      fmt::print(stderr, "teebench: {}\n", e.what());
+      return 2;
+    }
+  }
   const std::string out =
       o.out.empty() ? fmt::format("results/{}-{}", w.name, reports::utc_now()) : o.out;
-  if (auto e = prepare_out(out); !e.empty()) {
+  OutFolder folder;
+  if (auto e = folder.claim(out, o.force); !e.empty()) {
     fmt::print(stderr, "teebench: {}\n", e);
     return 2;
   }
@@ -185,29 +239,6 @@ int run(const RunOptions& o) {
     for (const auto& s : o.target.settings) g.argv.insert(g.argv.end(), {"--set", s});
     for (const auto& l : o.labels) g.argv.insert(g.argv.end(), {"--label", l});
     return run_in_qemu(base, std::move(g), out, sinks);
-  }
-
-  // Check the device answers before the run starts, and record what it is: as the first case
-  // configures it, so stack knobs given with --set (optee_release=4.0.0...) show in the context.
-  nlohmann::json device = nlohmann::json::object();
-  try {
-    targets::TargetSpec first = base;
-    workloads::resolve_target(w.cases[0].spec, base, &first);
-    auto stack = targets::open(first);
-    auto dev = stack->new_client();
-    client::Context ctx(*dev);
-    std::string why;
-    if (!ctx.open(&why).ok()) throw std::runtime_error(why);
-    device = {{"name", dev->name()},
-              {"impl_id", ctx.version().impl_id},
-              {"impl_caps", ctx.version().impl_caps},
-              {"gen_caps", ctx.version().gen_caps}};
-    const auto facts = stack->facts();
-    for (const auto& [k, v] : facts.values()) device[k] = v;
-    device["sources"] = facts.sources();
-  } catch (const std::exception& e) {
-    fmt::print(stderr, "teebench: {}\n", e.what());
-    return 2;
   }
 
   const measure::Clock clock = measure::Clock::select(w.cases[0].spec.clock);
@@ -252,7 +283,7 @@ int run(const RunOptions& o) {
     std::shuffle(order.begin(), order.end(), rng);
   }
 
-  signal(SIGINT, on_sigint);
+  catch_stop_signals(true);
   Progress progress(order.size());
   std::optional<CheckpointStream> stream;
   if (CheckpointStream::wanted()) stream.emplace();
@@ -291,16 +322,16 @@ int run(const RunOptions& o) {
         checkpoint(nullptr);
         write_run_report(results_path, reports::to_json(run));
         for (auto& s : sinks) s->close();
+        progress.break_line();
         fmt::print("{}", reports::run_summary(run, o.verbose));
-        fmt::print(stderr, "\nteebench: {} (case {}); thread states and counters are in {}\n",
+        fmt::print(stderr, "teebench: {} (case {}); thread states and counters are in {}\n",
                    run.context["failure"].get<std::string>(), c.label, results_path);
         std::fflush(stdout);
         std::fflush(stderr);
         std::_Exit(1);
       };
       reports::CaseResult cr = workloads::run_case(c, order[k].second, rc);
-      progress.update(k, c.label, cr.duration_s, cr);
-      progress.done_case();
+      progress.done_case(k, c.label, cr);
       workloads::find_scenario(c.spec.scenario)->analyze_case(c.spec, cr);
       workloads::set_aside_expectations(cr.verdicts, cr.timing_caveat);
       run.cases.push_back(std::move(cr));
@@ -318,17 +349,18 @@ int run(const RunOptions& o) {
     } catch (...) {
     }
     for (auto& s : sinks) s->close();
-    fmt::print(stderr, "\nteebench: {}\n", e.what());
+    progress.break_line();
+    fmt::print(stderr, "teebench: {}\n", e.what());
     fmt::print(stderr, "teebench: what was measured so far is in {}\n", results_path);
     return 2;
   }
-  // The run is over: Ctrl-C now ends the process (results.json is written; a --serve waiting for
-  // its last scrape is cut short).
-  signal(SIGINT, SIG_DFL);
+  // The run is over: a signal now ends the process (results.json is written; a --serve waiting
+  // for its last scrape is cut short).
+  catch_stop_signals(false);
   for (auto& s : sinks) s->close();
   fmt::print("{}", reports::run_summary(run, o.verbose));
   fmt::print("\nresults: {} ({}), report.html beside it\n", results_path, run.status);
-  if (run.status == "interrupted") return 130;
+  if (run.status == "interrupted") return 128 + g_signal.load();
   return run.any_failed() ? 1 : 0;
 }
 
@@ -348,6 +380,7 @@ Runner add_run(CLI::App& app) {
                   "optee_version=4.9.0 or board=rpi4 (repeatable)")
       ->type_name("KEY=VALUE");
   o->metrics.add_to(cmd, true);
+  cmd->add_flag("--force", o->force, "replace a results.json already in the --out folder");
   cmd->add_flag("--verbose,-v", o->verbose,
                 "in the summary, every repetition's figures besides the pooled ones");
   return [cmd, o]() {

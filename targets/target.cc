@@ -25,6 +25,7 @@ std::map<std::string, double> StackCounters::available() const {
   put("registered_shm_objects", registered_shm_objects);
   put("driver_arg_pages", driver_arg_pages);
   put("user_shm_objects", user_shm_objects);
+  put("contexts_open", contexts_open);
   put("supplicant_requests_pending", supplicant_requests_pending);
   put("xen_thread_limit_refusals", xen_thread_limit_refusals);
   put("xen_buffer_too_big", xen_buffer_too_big);
@@ -54,6 +55,7 @@ std::vector<std::string> StackCounters::unavailable() const {
       {"registered_shm_objects", &registered_shm_objects},
       {"driver_arg_pages", &driver_arg_pages},
       {"user_shm_objects", &user_shm_objects},
+      {"contexts_open", &contexts_open},
       {"supplicant_requests_pending", &supplicant_requests_pending}};
   for (const auto& [name, v] : all)
     if (!*v) out.push_back(name);

@@ -35,6 +35,15 @@ void set_aside_expectations(std::vector<reports::Verdict>& verdicts, const std::
 std::string resolve_target(const WorkloadSpec& spec, const targets::TargetSpec& base,
                            targets::TargetSpec* out);
 
+// Why the case's groups cannot get clients on `stack` ("" if they can): a group in a guest the
+// stack does not have. Groups the target cannot run at all are skipped, not refused.
+std::string check_guests(const WorkloadSpec& spec, const targets::Target& stack);
+
+// About how much memory a case's clients take while it runs (their latency histograms dominate:
+// ~220 KiB per client, op statistic and ramp step), so that a workload too big for the machine is
+// refused before it starts.
+uint64_t estimated_bytes(const WorkloadSpec& spec);
+
 // Throws std::runtime_error when the stack or a client cannot be set up.
 reports::CaseResult run_case(const Case& c, uint32_t repetition, const RunContext& ctx);
 

@@ -5,6 +5,8 @@
 #include <set>
 #include <sstream>
 
+#include "reports/json_input.h"
+
 namespace workloads {
 namespace {
 
@@ -110,11 +112,31 @@ class Obj {
   std::set<std::string> known_;
 };
 
-constexpr const char* kOps[] = {"open_close", "nop",       "value", "memref_read",
-                                "memref_write", "hold",   "wait",  "shm_churn",
+constexpr const char* kOps[] = {"open_close",   "nop",    "value",      "memref_read",
+                                "memref_write", "hold",   "wait",       "shm_churn",
                                 "ocall",        "plugin", "ocall_crash"};
 constexpr const char* kMemory[] = {"static", "registered", "tmpref", "copy"};
 constexpr uint64_t kMaxSize = uint64_t{1} << 30;
+// A case runs a thread and an emulated (or real) client process per client: 4096 is well past
+// any secure thread pool worth testing (CFG_NUM_THREADS tops out in the tens) and below the
+// thread limits of a default Linux install (threads-max is in the tens of thousands).
+constexpr uint64_t kMaxClients = 4096;
+// The sweep's cartesian product is expanded up front; 10 000 cases at even 1 s each is a
+// three-hour run, beyond which a typo in a sweep is likelier than an intent.
+constexpr uint64_t kMaxCases = 10000;
+
+// The name becomes the results folder (results/<name>-<time>) and a metric label: it must not
+// climb out of results/ or hide as a dot-file.
+void check_name(Obj& o, const std::string& name) {
+  if (name.empty()) o.fail(o.at("name"), "must not be empty");
+  if (name.size() > 100) o.fail(o.at("name"), "is longer than 100 characters");
+  if (name[0] == '.' ||
+      name.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                             "0123456789._-") != std::string::npos)
+    o.fail(o.at("name"), "'" + name +
+                             "' names the results folder: use letters, digits, '.', '_' and '-' "
+                             "(not starting with '.')");
+}
 
 std::vector<uint64_t> parse_sizes(Obj& o, const std::string& key) {
   const json& v = o.raw(key);
@@ -224,6 +246,7 @@ WorkloadSpec parse_spec(const json& j, const std::string& file) {
   Obj o(j, "$", file);
   WorkloadSpec w;
   w.name = o.str("name");
+  check_name(o, w.name);
   w.description = o.str("description", std::string());
   w.scenario = o.str("scenario", std::string("generic"));
   if (o.has("stack")) {
@@ -258,10 +281,21 @@ WorkloadSpec parse_spec(const json& j, const std::string& file) {
       o.fail(path + ".pacing", "open-loop groups need duration_s, not operations");
     if (g.destroy_guest_s && w.duration_s && *g.destroy_guest_s >= *w.duration_s)
       o.fail(path + ".destroy_guest_s", "is after the end of the run (duration_s)");
+    if (w.duration_s && g.start_s >= *w.duration_s)
+      o.fail(path + ".start_s",
+             "is at or after the end of the run (duration_s): the group would issue nothing");
+    if (w.operations && g.start_s > 0)
+      o.fail(path + ".start_s", "needs duration_s: with operations the run has no timeline");
+    if (w.duration_s && !g.ramp.empty() &&
+        g.start_s + g.ramp_step_s * static_cast<double>(g.ramp.size() - 1) >= *w.duration_s)
+      o.fail(path + ".pacing.ramp", "its last step starts after the end of the run (duration_s)");
   }
   uint64_t clients = 0;
   for (const auto& g : w.groups) clients += g.clients;
   if (clients == 0) o.fail("$.groups", "every group has 0 clients: nothing would run");
+  if (clients > kMaxClients)
+    o.fail("$.groups", std::to_string(clients) + " clients in one case; at most " +
+                           std::to_string(kMaxClients) + " (each is a thread and a process)");
   o.done();
   return w;
 }
@@ -299,9 +333,15 @@ void set_path(json& doc, const std::string& path, const json& value, const std::
   }
 }
 
-json parse_value(const std::string& text) {
-  json v = json::parse(text, nullptr, false);
-  return v.is_discarded() ? json(text) : v;
+// A --set value is JSON when it parses as JSON (4, true, [1,2]), else the string itself.
+json parse_value(const std::string& text, const std::string& file, const std::string& path) {
+  try {
+    return reports::parse_json(text);
+  } catch (const reports::JsonInputError& e) {
+    if (std::string_view(e.what()).starts_with("nested"))
+      throw SpecError(file + ": override '" + path + "': the value is " + e.what());
+    return json(text);
+  }
 }
 
 std::string label_of(const json& v) {
@@ -324,17 +364,14 @@ Workload parse_workload(const std::string& file, json doc,
     std::string path = o.substr(0, eq);
     // A bare key that is not a workload field is a stack knob (threads=4, driver=6.8).
     static const std::set<std::string> kTop = {
-        "name",       "description", "scenario",    "stack", "sweep",      "clock", "warmup_s",
-        "duration_s", "operations",  "repetitions", "seed",  "interval_s", "groups",
-        "watchdog_s"};
+        "name",       "description", "scenario",    "stack", "sweep",      "clock",  "warmup_s",
+        "duration_s", "operations",  "repetitions", "seed",  "interval_s", "groups", "watchdog_s"};
     if (path.find('.') == std::string::npos && !kTop.count(path)) path = "stack." + path;
-    set_path(doc, path, parse_value(o.substr(eq + 1)), file);
+    set_path(doc, path, parse_value(o.substr(eq + 1), file, path), file);
   }
   Workload w;
   w.file = file;
   w.document = doc;
-  w.name = doc.value("name", "");
-  w.description = doc.value("description", "");
   // The sweep: an array of one-key objects; each key is a path (values are set there) or a
   // label whose values are objects of path: value set together.
   std::vector<std::pair<std::string, json>> dims;
@@ -351,6 +388,13 @@ Workload parse_workload(const std::string& file, json doc,
         throw SpecError(file + ": " + p + "." + it.key() + ": expected a non-empty array");
       dims.emplace_back(it.key(), it.value());
     }
+  }
+  uint64_t cases = 1;
+  for (const auto& d : dims) {
+    cases *= d.second.size();
+    if (cases > kMaxCases)
+      throw SpecError(file + ": $.sweep: expands to more than " + std::to_string(kMaxCases) +
+                      " cases; sweep fewer values or split the workload");
   }
   std::vector<size_t> idx(dims.size(), 0);
   for (;;) {
@@ -379,21 +423,25 @@ Workload parse_workload(const std::string& file, json doc,
     while (k < dims.size() && ++idx[k] == dims[k].second.size()) idx[k++] = 0;
     if (k == dims.size()) break;
   }
+  // Validated by parse_spec: a string name fit for a folder.
+  w.name = w.cases[0].spec.name;
+  w.description = w.cases[0].spec.description;
   return w;
 }
 
 namespace {
 
 json read_json(const std::string& file) {
-  std::error_code ec;
-  if (!std::filesystem::is_regular_file(file, ec))
-    throw SpecError(file + ": not a workload file (missing, or a folder); see teebench list");
-  std::ifstream in(file);
-  if (!in) throw SpecError(file + ": cannot read the workload file (permissions?)");
+  std::string text;
   try {
-    return json::parse(in);
-  } catch (const json::parse_error& e) {
-    throw SpecError(file + ": $: not valid JSON (byte " + std::to_string(e.byte) + ")");
+    text = reports::read_text_file(file);
+  } catch (const reports::JsonInputError& e) {
+    throw SpecError(file + ": not a workload file (" + e.what() + "); see teebench list");
+  }
+  try {
+    return reports::parse_json(text);
+  } catch (const reports::JsonInputError& e) {
+    throw SpecError(file + ": $: " + e.what());
   }
 }
 
@@ -406,6 +454,7 @@ Workload load_suite(const std::string& file, const json& doc,
   suite.file = file;
   suite.document = doc;
   suite.name = o.str("name");
+  check_name(o, suite.name);
   suite.description = o.str("description", std::string());
   const json& inc = o.raw("include");
   o.done();

@@ -363,8 +363,10 @@ void teedev_ctx_put(TeeContext* ctx) {
   if (ctx->refcount.fetch_sub(1, std::memory_order_acq_rel) != 1) return;
   // teedev_ctx_release: the driver closes the context's sessions now, not at fd close.
   ctx->releasing = true;
-  ctx->dev->driver().release(ctx);
+  TeeDevice* dev = ctx->dev;
+  dev->driver().release(ctx);
   delete ctx;
+  dev->contexts_live_.fetch_sub(1, std::memory_order_relaxed);
 }
 
 TeeDevice::TeeDevice(std::string name, TeeDriver& driver, bool privileged, platform::Memory& mem)
@@ -378,6 +380,7 @@ int TeeDevice::open(Process& p) {
     delete ctx;
     return rc;
   }
+  contexts_live_.fetch_add(1, std::memory_order_relaxed);
   const int fd = p.install_fd(std::make_shared<ContextFile>(ctx));
   if (fd < 0) teedev_ctx_put(ctx);
   return fd;
@@ -391,6 +394,7 @@ TeeContext* TeeDevice::open_kernel_context() {
     delete ctx;
     return nullptr;
   }
+  contexts_live_.fetch_add(1, std::memory_order_relaxed);
   return ctx;
 }
 

@@ -5,6 +5,7 @@
 
 #include <cerrno>
 
+#include <atomic>
 #include <map>
 #include <mutex>
 
@@ -35,6 +36,9 @@ class TeeDevice {
   TeeShm* shm_get_from_id(TeeContext* ctx, int id);  // +1 ref, or nullptr
   void shm_put(TeeShm* shm);
   size_t shm_count() const;
+  // Contexts opened on this device and not yet released (kernel ones included): one a process
+  // closed that stays here is held by a reference it should not have (reference: ctx-pinned).
+  size_t contexts_live() const { return contexts_live_.load(std::memory_order_relaxed); }
   // Debug view (as debugfs would give): the object behind a user-visible id, no reference taken.
   TeeShm* shm_find(int id) const;
 
@@ -49,6 +53,8 @@ class TeeDevice {
   platform::Memory& mem_;
   mutable std::mutex idr_lock_;
   std::map<int, TeeShm*> idr_;  // ids from 1
+  std::atomic<size_t> contexts_live_{0};
+  friend void teedev_ctx_put(TeeContext* ctx);
 };
 
 void teedev_ctx_get(TeeContext* ctx);

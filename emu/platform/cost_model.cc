@@ -46,9 +46,12 @@ Profile load_profile(const std::string& name_or_path) {
   std::filesystem::path path(name_or_path);
   if (name_or_path.find('/') == std::string::npos && path.extension() != ".json")
     path = std::filesystem::path(profiles_dir()) / (name_or_path + ".json");
-  std::ifstream in(path);
-  if (!in)
-    throw std::runtime_error("profile '" + name_or_path + "' not found at " + path.string() +
+  std::error_code ec;
+  std::ifstream in;
+  if (std::filesystem::is_regular_file(path, ec)) in.open(path);
+  if (!in.is_open() || !in)
+    throw std::runtime_error("profile '" + name_or_path + "': no readable file at " +
+                             path.string() +
                              ": use a bundled name (none, juno-a57) or a path to a JSON file");
   nlohmann::json j = nlohmann::json::parse(in, nullptr, false);
   if (j.is_discarded()) throw std::runtime_error(path.string() + ": not valid JSON");

@@ -106,6 +106,7 @@ StackCounters EmuTarget::counters() const {
       suspended += st == emu::optee_os::ThreadState::kSuspended;
     }
   double limit = 0, waits = 0, waiting = 0, arg_pages = 0, user_shm = 0, supp_pending = 0;
+  double contexts = 0;
   for (const auto& k : m.kernels()) {
     auto& cq = k->driver().call_queue();
     limit += static_cast<double>(cq.ethread_limit_count());
@@ -113,6 +114,7 @@ StackCounters EmuTarget::counters() const {
     waiting += static_cast<double>(cq.waiting());
     arg_pages += static_cast<double>(k->driver().arg_cache_pages());
     user_shm += static_cast<double>(k->tee0().shm_count());
+    contexts += static_cast<double>(k->tee0().contexts_live());
     supp_pending += static_cast<double>(k->driver().supp().pending());
   }
   c.secure_threads = threads;
@@ -125,6 +127,7 @@ StackCounters EmuTarget::counters() const {
   c.registered_shm_objects = static_cast<double>(m.optee_os().reg_shm_count());
   c.driver_arg_pages = arg_pages;
   c.user_shm_objects = user_shm;
+  c.contexts_open = contexts;
   c.supplicant_requests_pending = supp_pending;
   if (auto* hv = m.hypervisor()) {
     const auto& n = hv->mediator().counters();

@@ -62,7 +62,7 @@ class CompareAndReport : public ::testing::Test {
       "repetitions": 4, "groups": [{"name": "callers", "clients": 4,
       "mix": [{"op": "wait", "ms": 2}]}]})";
     for (const char* threads : {"4", "1"}) {
-      const auto o = teebench("run " + w + " --set CFG_NUM_THREADS=" + threads + " --out " +
+      const auto o = teebench("run " + w + " --set CFG_NUM_THREADS=" + threads + " --force --out " +
                                   temp(std::string("run-") + threads),
                               std::string("run-") + threads);
       ASSERT_EQ(o.code, 0) << o.out << o.err;

@@ -1,0 +1,151 @@
+#include "workloads/worker.h"
+
+#include <algorithm>
+#include <thread>
+
+#include "workloads/pacer.h"
+
+namespace workloads {
+namespace {
+
+size_t step_at(const GroupSpec& g, const measure::Clock& clock, uint64_t rel_ticks) {
+  if (g.ramp.empty()) return 0;
+  const double t = static_cast<double>(clock.to_ns(rel_ticks)) / 1e9;
+  return std::min(g.ramp.size() - 1, static_cast<size_t>(t / g.ramp_step_s));
+}
+
+void sleep_ticks(const measure::Clock& clock, uint64_t ticks) {
+  std::this_thread::sleep_for(
+      std::chrono::nanoseconds(std::min<uint64_t>(clock.to_ns(ticks), 1000000)));
+}
+
+// The measured (or warm-up) loop of one client.
+void client_loop(Worker& w, const WorkloadSpec& spec, const measure::Clock& clock,
+                 const Timeline& tl, std::atomic<bool>& stop, bool record, uint64_t until) {
+  const GroupSpec& g = *w.group;
+  const size_t mix = g.mix.size();
+  const uint64_t start = clock.from_ns(static_cast<uint64_t>(g.start_s * 1e9));
+  const uint64_t stop_at = g.stop_s ? clock.from_ns(static_cast<uint64_t>(*g.stop_s * 1e9)) : 0;
+  Pacer pacer(clock, g.arrival, spec.seed * 7919 + w.index);
+  const uint32_t clients = g.clients;
+  // Open loop: this client's share of the group's rate, staggered across the group's clients.
+  auto rate_at = [&](size_t step) {
+    const double rate = g.ramp.empty() ? g.rate_per_s : g.ramp[step];
+    return rate / clients;
+  };
+  uint64_t next = tl.t0 + start;
+  if (g.pacing == Pacing::kOpen)
+    next += static_cast<uint64_t>(static_cast<double>(pacer.gap(rate_at(0))) * w.index / clients);
+  uint64_t done = 0;
+  for (;;) {
+    if (stop.load(std::memory_order_relaxed)) break;
+    if (record && spec.operations && done >= *spec.operations) break;
+    uint64_t now = clock.now();
+    if (until && now >= until) break;
+    if (!record) {  // warm-up: closed loop, no pacing
+      tl.in_flight.fetch_add(1, std::memory_order_relaxed);
+      const size_t op = w.client->pick(g.mix);
+      w.in_call->store(static_cast<int>(op), std::memory_order_relaxed);
+      w.client->run(op, clock, now, false, w.op_stats[0]);
+      w.in_call->store(-1, std::memory_order_relaxed);
+      tl.in_flight.fetch_sub(1, std::memory_order_relaxed);
+      tl.returned.fetch_add(1, std::memory_order_relaxed);
+      continue;
+    }
+    uint64_t rel = now - tl.t0;
+    if (rel < start) {
+      sleep_ticks(clock, start - rel);
+      continue;
+    }
+    if (stop_at && rel >= stop_at) break;
+    size_t step = step_at(g, clock, rel);
+    uint64_t intended = now;
+    if (g.pacing == Pacing::kClosed) {
+      if (!g.ramp.empty() && w.index >= g.ramp[step]) {
+        sleep_ticks(clock, clock.from_ns(1000000));
+        continue;
+      }
+    } else {
+      intended = next;
+      if ((until && intended >= until) || (stop_at && intended - tl.t0 >= stop_at)) break;
+      now = pacer.wait_until(intended);
+      step = step_at(g, clock, intended - tl.t0);
+      next = intended + pacer.gap(rate_at(step));
+      w.lag->record(clock.to_ns(now - intended));
+    }
+    const size_t i = w.client->pick(g.mix);
+    w.issued[i].store(w.issued[i].load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+    tl.in_flight.fetch_add(1, std::memory_order_relaxed);
+    w.in_call->store(static_cast<int>(i), std::memory_order_relaxed);
+    w.client->run(i, clock, intended, true, w.op_stats[step * mix + i]);
+    w.in_call->store(-1, std::memory_order_relaxed);
+    tl.in_flight.fetch_sub(1, std::memory_order_relaxed);
+    tl.returned.fetch_add(1, std::memory_order_relaxed);
+    done++;
+    if (g.record_samples && w.samples.size() < w.samples.capacity()) {
+      const uint64_t end = clock.now();
+      w.samples.emplace_back(clock.to_ns(intended - tl.t0), clock.to_ns(end - intended));
+    }
+    if (g.pacing == Pacing::kClosed && g.think_us > 0)
+      pacer.wait_until(clock.now() + clock.from_ns(static_cast<uint64_t>(g.think_us * 1e3)));
+  }
+}
+
+}  // namespace
+
+void sleep_until(const measure::Clock& clock, uint64_t target, const std::atomic<bool>& stop) {
+  // 1 ms slices: a stop is seen within a millisecond, and the wake-ups cost nothing measurable.
+  for (uint64_t now = clock.now(); now < target && !stop.load(std::memory_order_relaxed);
+       now = clock.now())
+    std::this_thread::sleep_for(
+        std::chrono::nanoseconds(std::min<uint64_t>(clock.to_ns(target - now), 1000000)));
+}
+
+Worker make_worker(targets::Target& stack, const GroupSpec& g, uint32_t index, uint64_t seed) {
+  Worker w;
+  w.group = &g;
+  w.index = index;
+  w.client = std::make_unique<Client>(stack, g.guest, g.mix, seed);
+  const size_t steps = std::max<size_t>(1, g.ramp.size());
+  for (size_t st = 0; st < steps; ++st) {
+    std::vector<std::unique_ptr<OpStats>> per;
+    for (const auto& op : g.mix)
+      for (size_t k = 0; k < stat_names(op).size(); ++k) per.push_back(std::make_unique<OpStats>());
+    w.stats.push_back(std::move(per));
+  }
+  // Map (step, op) to the statistics that op records into.
+  for (size_t st = 0; st < steps; ++st) {
+    size_t base = 0;
+    for (const auto& op : g.mix) {
+      std::vector<OpStats*> v;
+      for (size_t k = 0; k < stat_names(op).size(); ++k) v.push_back(w.stats[st][base + k].get());
+      base += stat_names(op).size();
+      w.op_stats.push_back(std::move(v));
+    }
+  }
+  w.issued = std::make_unique<std::atomic<uint64_t>[]>(g.mix.size());
+  if (g.pacing == Pacing::kOpen) w.lag = std::make_unique<measure::Recorder>();
+  if (g.record_samples) w.samples.reserve(1 << 20);
+  return w;
+}
+
+void run_worker(Worker& w, const WorkloadSpec& spec, const measure::Clock& clock,
+                const Timeline& tl, std::atomic<bool>& stop) {
+  const uint64_t warm_end = tl.t0;
+  const uint64_t warm_start = warm_end - clock.from_ns(static_cast<uint64_t>(spec.warmup_s * 1e9));
+  try {
+    // Groups that start later (the load in a starvation or recovery test) do not warm up: their
+    // warm-up calls would still be queued when the baseline is measured.
+    if (spec.warmup_s > 0 && w.group->start_s == 0) {
+      sleep_until(clock, warm_start, stop);
+      client_loop(w, spec, clock, tl, stop, false, warm_end);
+    }
+    sleep_until(clock, tl.t0, stop);
+    client_loop(w, spec, clock, tl, stop, true, tl.end);
+  } catch (const std::exception& e) {
+    w.failure = e.what();
+  }
+  *w.finished_s = static_cast<double>(clock.to_ns(clock.now() - tl.t0)) / 1e9;
+}
+
+}  // namespace workloads

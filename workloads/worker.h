@@ -1,0 +1,58 @@
+// The client side of a case: one Worker per client, each on its own thread running client_loop
+// (warm-up, then the measured phase, paced closed or open loop).
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "measure/clock.h"
+#include "workloads/client.h"
+#include "workloads/op_stats.h"
+#include "workloads/spec.h"
+
+namespace workloads {
+
+// One client's thread state: its statistics per (ramp step, op stat).
+struct Worker {
+  const GroupSpec* group = nullptr;
+  uint32_t index = 0;  // within its group
+  std::unique_ptr<Client> client;
+  std::vector<std::vector<std::unique_ptr<OpStats>>> stats;  // [step][stat]
+  // Calls issued per op of the mix: written by the client, read by the coordinator.
+  std::unique_ptr<std::atomic<uint64_t>[]> issued;
+  std::unique_ptr<measure::Recorder> lag;              // open loop
+  std::vector<std::pair<uint64_t, uint64_t>> samples;  // (t_ns, latency_ns)
+  std::vector<std::vector<OpStats*>> op_stats;         // [step * mix + op] -> its stats
+  std::string failure;
+  // When its last call returned (seconds since t0; -1 while running). Read by the coordinator.
+  std::unique_ptr<std::atomic<double>> finished_s = std::make_unique<std::atomic<double>>(-1);
+  // The op of the mix it is inside the stack with, -1 between calls: the watchdog's evidence
+  // names what the calls still in flight were (warm-up calls included, which `issued` omits).
+  std::unique_ptr<std::atomic<int>> in_call = std::make_unique<std::atomic<int>>(-1);
+};
+
+// Builds a worker for client `index` of `g` with a fresh client process on `stack`.
+Worker make_worker(targets::Target& stack, const GroupSpec& g, uint32_t index, uint64_t seed);
+
+struct Timeline {
+  uint64_t t0 = 0;   // start of the measured phase (ticks)
+  uint64_t end = 0;  // end of the measured phase, 0 for operation-count runs
+  // For the watchdog: calls inside the stack right now, and calls that have come back.
+  mutable std::atomic<int64_t> in_flight{0};
+  mutable std::atomic<uint64_t> returned{0};
+};
+
+// Sleeps until `target` or until `stop` is set, whichever is first (Ctrl-C during a warm-up or a
+// late group's wait ends the case at once).
+void sleep_until(const measure::Clock& clock, uint64_t target, const std::atomic<bool>& stop);
+
+// One client's whole life in the case: warm-up (if its group starts with the run), then the
+// measured phase. Records its failure and when it finished in `w`.
+void run_worker(Worker& w, const WorkloadSpec& spec, const measure::Clock& clock,
+                const Timeline& tl, std::atomic<bool>& stop);
+
+}  // namespace workloads
