@@ -1,11 +1,16 @@
 // teebench: benchmark and stress the OP-TEE / Linux TEE stack.
 #include <fmt/core.h>
+#include <signal.h>
 
 #include <CLI/CLI.hpp>
 
 #include "app/commands.h"
 
 int main(int argc, char** argv) {
+  // A file size limit (ulimit -f) and a closed pipe are errors of the write that met them, to be
+  // reported with the rest (EFBIG, EPIPE), not signals that kill the run and lose its data.
+  signal(SIGXFSZ, SIG_IGN);
+  signal(SIGPIPE, SIG_IGN);
   CLI::App app{"teebench: latency and stress benchmarks for the OP-TEE / Linux TEE stack"};
   app.require_subcommand(1);
   app.set_version_flag("--version", TEEBENCH_VERSION " (" TEEBENCH_GIT_REVISION ")");

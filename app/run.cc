@@ -21,6 +21,8 @@
 #include "measure/clock.h"
 #include "measure/perf_counters.h"
 #include "reports/context.h"
+#include "reports/expectations.h"
+#include "reports/host_load.h"
 #include "reports/results.h"
 #include "reports/summary.h"
 #include "teebench/tee/context.h"
@@ -330,7 +332,11 @@ int run(const RunOptions& o) {
         std::fflush(stderr);
         std::_Exit(1);
       };
+      const reports::HostLoad host_load;
       reports::CaseResult cr = workloads::run_case(c, order[k].second, rc);
+      // Whether the host was busy with other work while this case ran: its expectations are not
+      // judged then (reports/expectations.h).
+      cr.counters["host_others_cpu_share"] = host_load.others_cpu_share();
       progress.done_case(k, c.label, cr);
       workloads::find_scenario(c.spec.scenario)->analyze_case(c.spec, cr);
       workloads::set_aside_expectations(cr.verdicts, cr.timing_caveat);
@@ -338,6 +344,7 @@ int run(const RunOptions& o) {
       checkpoint(nullptr);
     }
     if (!g_stop) analyze_parts(w, run);
+    reports::judge_expectations(run);
     run.status = g_stop ? "interrupted" : "complete";
     checkpoint(nullptr);
     write_run_report(results_path, reports::to_json(run));

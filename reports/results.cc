@@ -72,6 +72,7 @@ json percentiles(const measure::Histogram& h) {
 
 json to_json(const Verdict& v) {
   return {{"name", v.name},
+          {"kind", is_expectation(v.name) ? "expectation" : "invariant"},
           {"outcome", to_string(v.outcome)},
           {"detail", v.detail},
           {"evidence", v.evidence}};

@@ -95,7 +95,9 @@ std::string verdict_block(const RunResult& r) {
     if (v.outcome == Outcome::kSkipped) ++skipped;
     if (v.outcome != Outcome::kFail) return;
     ++failed;
-    fails += fmt::format("  FAIL {}{}: {}\n", where.empty() ? "" : where + " — ", v.name, v.detail);
+    fails +=
+        fmt::format("  FAIL ({}) {}{}: {}\n", is_expectation(v.name) ? "expectation" : "invariant",
+                    where.empty() ? "" : where + " — ", v.name, v.detail);
   };
   for (const auto& c : r.cases)
     for (const auto& v : c.verdicts)

@@ -16,6 +16,8 @@ packages=(
   prometheus-cpp-dev libcurl4-openssl-dev curl prometheus prometheus-pushgateway
   # the oracle the comparison statistics are tested against (SciPy's Mann-Whitney U)
   python3-scipy
+  # the false-alarm check loads the host while the release workload runs (scripts/false-alarms.sh)
+  stress-ng
   # the report tests render report.html and the compare page in a real headless browser
   chromium
   # the qemu target: a real OP-TEE under QEMU, teebench and the TA cross-built for arm64

@@ -288,4 +288,232 @@ TEST(RunCommand, ServedMetricsAreScrapedAndTheRunEndsAfterTheLastScrape) {
   EXPECT_EQ(read_results(out)["status"], "complete");
 }
 
+// ---- bad input and faults of teebench itself (issue 11 §3): one line, exit 2, data kept ------
+
+std::string write_text(const std::string& name, const std::string& text) {
+  const std::string path = ::testing::TempDir() + "/" + name;
+  std::ofstream(path) << text;
+  return path;
+}
+
+// A real full disk: a 40 KiB tmpfs in a private mount namespace (unshare -rm needs no root).
+TEST(RunBadInput, DiskFullIsExitTwoAndKeepsTheLastCheckpoint) {
+  if (std::system("unshare -rm true 2>/dev/null") != 0)
+    GTEST_SKIP() << "no user namespaces here (unshare -rm): cannot make a small filesystem";
+  const std::string mnt = ::testing::TempDir() + "/fullfs";
+  fs::create_directories(mnt);
+  const std::string w = write_workload("full", 3);
+  const std::string err = ::testing::TempDir() + "/full.stderr";
+  const std::string cmd = "unshare -rm sh -c 'mount -t tmpfs -o size=40k none " + mnt + " && " +
+                          TEEBENCH_BIN + " run " + w + " --out " + mnt + "/out > /dev/null 2> " +
+                          err + "; echo $?; cat " + mnt + "/out/results.json'";
+  FILE* p = popen(cmd.c_str(), "r");
+  ASSERT_NE(p, nullptr);
+  std::string out;
+  char buf[4096];
+  while (size_t n = fread(buf, 1, sizeof(buf), p)) out.append(buf, n);
+  pclose(p);
+  const auto nl = out.find('\n');
+  ASSERT_NE(nl, std::string::npos) << out;
+  EXPECT_EQ(out.substr(0, nl), "2");
+  const auto j = nlohmann::json::parse(out.substr(nl + 1), nullptr, false);
+  ASSERT_FALSE(j.is_discarded()) << "the last checkpoint is not whole JSON: " << out;
+  EXPECT_EQ(j["schema"], "teebench-results/1");
+  std::ifstream in(err);
+  std::string line;
+  std::getline(in, line);
+  EXPECT_NE(line.find("No space left on device"), std::string::npos) << line;
+}
+
+TEST(RunBadInput, DeeplyNestedWorkloadIsRejected) {
+  const std::string path =
+      write_text("deep.json", std::string(100000, '[') + std::string(100000, ']'));
+  Child c = spawn({TEEBENCH_BIN, "run", path}, "deep");
+  EXPECT_EQ(wait_exit(c), 2);
+  EXPECT_EQ(first_line(c), path + ": $: nested deeper than 64 levels (byte 64)");
+}
+
+TEST(RunBadInput, NonStringNameAndDescriptionAreNamed) {
+  for (const char* field : {"name", "description"}) {
+    nlohmann::json w = {{"name", "n"},
+                        {"duration_s", 0.1},
+                        {"groups", {{{"name", "g"}, {"mix", {{{"op", "nop"}}}}}}}};
+    w[field] = 5;
+    const std::string path = write_text(std::string("nonstr-") + field + ".json", w.dump());
+    Child c = spawn({TEEBENCH_BIN, "run", path}, field);
+    EXPECT_EQ(wait_exit(c), 2);
+    EXPECT_EQ(first_line(c), path + ": $." + field + ": expected a string, got a number");
+  }
+}
+
+TEST(RunBadInput, NameCannotLeaveTheResultsFolder) {
+  const std::string path = write_text(
+      "trav.json",
+      R"({"name": "../../x", "duration_s": 0.1, "groups": [{"name": "g", "mix": [{"op": "nop"}]}]})");
+  Child c = spawn({TEEBENCH_BIN, "run", path}, "trav");
+  EXPECT_EQ(wait_exit(c), 2);
+  EXPECT_NE(first_line(c).find("$.name: '../../x' names the results folder"), std::string::npos);
+}
+
+TEST(RunBadInput, SecondRunIntoTheSameFolderNamesTheFirst) {
+  const std::string out = ::testing::TempDir() + "/locked";
+  fs::remove_all(out);
+  Child first = spawn({TEEBENCH_BIN, "run", write_workload("lock1", 30), "--out", out}, "lock1");
+  ASSERT_TRUE(wait_for_data(out));
+  Child second = spawn({TEEBENCH_BIN, "run", write_workload("lock2", 0.1), "--out", out}, "lock2");
+  EXPECT_EQ(wait_exit(second), 2);
+  EXPECT_EQ(first_line(second),
+            "teebench: --out " + out + ": another teebench run (pid " + std::to_string(first.pid) +
+                ") is writing there; wait for it to end or pick another folder with --out");
+  kill(first.pid, SIGINT);
+  EXPECT_EQ(wait_exit(first), 130);
+  EXPECT_EQ(read_results(out)["status"], "interrupted");  // the first run's data is whole
+}
+
+TEST(RunBadInput, SigtermAndSighupEndTheRunLikeSigint) {
+  for (int sig : {SIGTERM, SIGHUP}) {
+    const std::string out = ::testing::TempDir() + "/signal" + std::to_string(sig);
+    fs::remove_all(out);
+    Child c = spawn({TEEBENCH_BIN, "run", write_workload("sig", 30), "--out", out}, "sig");
+    ASSERT_TRUE(wait_for_data(out));
+    kill(c.pid, sig);
+    EXPECT_EQ(wait_exit(c), 128 + sig);
+    const auto j = read_results(out);
+    EXPECT_EQ(j["status"], "interrupted");
+    EXPECT_GT(j["cases"][0]["operations"][0]["count"].get<uint64_t>(), 0u);
+  }
+}
+
+TEST(RunBadInput, ExistingResultsAreNotOverwrittenWithoutForce) {
+  const std::string out = ::testing::TempDir() + "/existing";
+  fs::remove_all(out);
+  fs::create_directories(out);
+  write_text("existing/results.json", "{\"keep\": 1}");
+  Child c = spawn({TEEBENCH_BIN, "run", write_workload("exist", 0.1), "--out", out}, "exist");
+  EXPECT_EQ(wait_exit(c), 2);
+  EXPECT_NE(first_line(c).find("already holds a run's results.json"), std::string::npos);
+  EXPECT_EQ(read_results(out)["keep"], 1);
+  Child f =
+      spawn({TEEBENCH_BIN, "run", write_workload("exist", 0.1), "--out", out, "--force"}, "force");
+  EXPECT_EQ(wait_exit(f), 0);
+  EXPECT_EQ(read_results(out)["status"], "complete");
+}
+
+TEST(RunBadInput, EveryCallFailingFailsTheRun) {
+  const std::string path = write_text("allfail.json", R"({"name": "allfail",
+    "stack": {"ns_ddr_size": "512M"}, "duration_s": 0.2, "groups": [{"name": "g",
+    "mix": [{"op": "memref_read", "size": 1073741824, "memory": "registered"}]}]})");
+  const std::string out = ::testing::TempDir() + "/allfail";
+  fs::remove_all(out);
+  Child c = spawn({TEEBENCH_BIN, "run", path, "--out", out}, "allfail");
+  EXPECT_EQ(wait_exit(c), 1);
+  bool found = false;
+  const auto j = read_results(out);
+  for (const auto& v : j["cases"][0]["verdicts"])
+    if (v["name"] == "calls_measured") {
+      found = true;
+      EXPECT_EQ(v["outcome"], "fail") << v;
+      EXPECT_EQ(v["kind"], "invariant");
+    }
+  EXPECT_TRUE(found);
+}
+
+TEST(RunBadInput, OversizedWorkloadsAreRefusedUpFront) {
+  nlohmann::json w = {{"name", "huge"}, {"duration_s", 1}, {"groups", nlohmann::json::array()}};
+  for (int i = 0; i < 5; ++i)
+    w["groups"].push_back(
+        {{"name", "g" + std::to_string(i)}, {"clients", 1000}, {"mix", {{{"op", "nop"}}}}});
+  Child c = spawn({TEEBENCH_BIN, "run", write_text("huge.json", w.dump())}, "huge");
+  EXPECT_EQ(wait_exit(c), 2);
+  EXPECT_NE(first_line(c).find("5000 clients in one case; at most 4096"), std::string::npos);
+  w = {{"name", "sweep"},
+       {"duration_s", 1},
+       {"sweep", {{{"seed", nlohmann::json::array()}}, {{"warmup_s", nlohmann::json::array()}}}},
+       {"groups", {{{"name", "g"}, {"mix", {{{"op", "nop"}}}}}}}};
+  for (int i = 0; i < 101; ++i) w["sweep"][0]["seed"].push_back(i);
+  for (int i = 0; i < 100; ++i) w["sweep"][1]["warmup_s"].push_back(i * 0.01);
+  Child s = spawn({TEEBENCH_BIN, "run", write_text("bigsweep.json", w.dump())}, "sweep");
+  EXPECT_EQ(wait_exit(s), 2);
+  EXPECT_NE(first_line(s).find("$.sweep: expands to more than 10000 cases"), std::string::npos);
+}
+
+TEST(RunBadInput, StartAfterTheEndIsRefused) {
+  Child c = spawn({TEEBENCH_BIN, "run", write_workload("late", 0.5), "--set", "groups.g.start_s=1"},
+                  "late");
+  EXPECT_EQ(wait_exit(c), 2);
+  EXPECT_NE(first_line(c).find("$.groups[0].start_s: is at or after the end of the run"),
+            std::string::npos);
+}
+
+TEST(RunBadInput, StackErrorsAreSaidBeforeTheFolderIsTouched) {
+  const std::string out = ::testing::TempDir() + "/untouched";
+  fs::remove_all(out);
+  Child g = spawn({TEEBENCH_BIN, "run", write_workload("guest", 0.1), "--set", "groups.g.guest=3",
+                   "--set", "hypervisor=xen", "--out", out},
+                  "guest");
+  EXPECT_EQ(wait_exit(g), 2);
+  EXPECT_EQ(first_line(g),
+            "teebench: $.groups.g.guest: guest 3 does not exist: the stack has 1 (set "
+            "stack.guests) (case default)");
+  Child p = spawn(
+      {TEEBENCH_BIN, "run", write_workload("prof", 0.1), "--set", "profile=/tmp", "--out", out},
+      "prof");
+  EXPECT_EQ(wait_exit(p), 2);
+  EXPECT_NE(first_line(p).find("profile '/tmp': no readable file"), std::string::npos);
+  EXPECT_FALSE(fs::exists(out));
+}
+
+TEST(RunBadInput, CtrlCDuringWarmUpStopsAtOnce) {
+  const std::string out = ::testing::TempDir() + "/warm";
+  fs::remove_all(out);
+  Child c =
+      spawn({TEEBENCH_BIN, "run", write_workload("warm", 1), "--set", "warmup_s=60", "--out", out},
+            "warm");
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  const auto t0 = std::chrono::steady_clock::now();
+  kill(c.pid, SIGINT);
+  EXPECT_EQ(wait_exit(c), 130);
+  // Seconds, not the warm-up's remaining minute: the bound is far from any scheduling noise.
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(20));
+}
+
+TEST(RunBadInput, IntervalPointsAreHonouredAndNeverLaterThanThePhase) {
+  const std::string out = ::testing::TempDir() + "/intervals";
+  fs::remove_all(out);
+  Child c = spawn(
+      {TEEBENCH_BIN, "run", write_workload("iv", 0.5), "--set", "interval_s=0.05", "--out", out},
+      "iv");
+  EXPECT_EQ(wait_exit(c), 0);
+  const auto j = read_results(out);
+  const auto& iv = j["cases"][0]["operations"][0]["intervals"];
+  ASSERT_GE(iv.size(), 5u) << iv;  // 10 asked for; a busy host may skip some, not most
+  double last = 0;
+  for (const auto& p : iv) {
+    EXPECT_GT(p["t_s"].get<double>(), last) << iv;
+    last = p["t_s"].get<double>();
+  }
+  EXPECT_LE(last, 0.5);
+  // Piped progress: one line per case, not one per interval and again at the end.
+  std::ifstream err(c.err_path);
+  int lines = 0;
+  for (std::string l; std::getline(err, l);) lines += l.starts_with("[1/1]");
+  EXPECT_EQ(lines, 1);
+}
+
+TEST(RunBadInput, AnOpThatIssuedNothingSaysSo) {
+  // The warm-up call (300 ms) outlasts the 100 ms measured phase: no call is issued in it.
+  const std::string path = write_text("silent.json", R"({"name": "silent", "warmup_s": 0.05,
+    "duration_s": 0.1, "groups": [{"name": "g", "mix": [{"op": "wait", "ms": 300}]}]})");
+  const std::string out = ::testing::TempDir() + "/silent";
+  fs::remove_all(out);
+  Child c = spawn({TEEBENCH_BIN, "run", path, "--out", out}, "silent");
+  EXPECT_EQ(wait_exit(c), 1);
+  bool said = false;
+  const auto j = read_results(out);
+  for (const auto& v : j["cases"][0]["verdicts"])
+    said = said || (v["name"] == "calls_measured" && v["outcome"] == "fail" &&
+                    v["detail"].get<std::string>().find("g/wait issued no call") == 0);
+  EXPECT_TRUE(said);
+}
+
 }  // namespace

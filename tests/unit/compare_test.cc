@@ -9,6 +9,7 @@
 
 #include "reports/compare.h"
 #include "reports/compare_text.h"
+#include "reports/expectations.h"
 
 namespace {
 
@@ -292,3 +293,61 @@ TEST(Compare, MinimumUTestP) {
 }
 
 }  // namespace
+
+// ---- expectations judged over repetitions (reports/expectations.h) ----------------------------
+
+namespace {
+
+reports::CaseResult case_with(const std::string& verdict, reports::Outcome o, double busy = 0) {
+  reports::CaseResult c;
+  c.label = "default";
+  c.complete = true;
+  c.counters = {{"host_others_cpu_share", busy}};
+  c.verdicts.push_back({verdict, o, "measured", {}});
+  return c;
+}
+
+}  // namespace
+
+TEST(Expectations, BinomialTailMatchesHandComputedValues) {
+  EXPECT_NEAR(reports::binomial_upper_tail(3, 3, 0.1), 0.001, 1e-12);
+  EXPECT_NEAR(reports::binomial_upper_tail(1, 1, 0.1), 0.1, 1e-12);
+  // P(X >= 3 | n=5, p=0.1) = 10*0.001*0.81 + 5*0.0001*0.9 + 0.00001
+  EXPECT_NEAR(reports::binomial_upper_tail(3, 5, 0.1), 0.00856, 1e-9);
+  EXPECT_DOUBLE_EQ(reports::binomial_upper_tail(0, 4, 0.1), 1.0);
+}
+
+TEST(Expectations, OneMissIsNotJudgedButEveryRepetitionMissingFails) {
+  reports::RunResult one;
+  one.cases.push_back(case_with("recovery", reports::Outcome::kFail));
+  reports::judge_expectations(one);
+  EXPECT_EQ(one.cases[0].verdicts[0].outcome, reports::Outcome::kSkipped);
+  EXPECT_FALSE(one.any_failed());
+
+  reports::RunResult three;
+  for (int i = 0; i < 3; ++i) three.cases.push_back(case_with("recovery", reports::Outcome::kFail));
+  reports::judge_expectations(three);
+  EXPECT_TRUE(three.any_failed());
+  EXPECT_EQ(three.cases[0].verdicts[0].evidence["missed"], 3);
+
+  reports::RunResult two_of_three;
+  two_of_three.cases.push_back(case_with("recovery", reports::Outcome::kFail));
+  two_of_three.cases.push_back(case_with("recovery", reports::Outcome::kPass));
+  two_of_three.cases.push_back(case_with("recovery", reports::Outcome::kFail));
+  reports::judge_expectations(two_of_three);
+  EXPECT_FALSE(two_of_three.any_failed());
+}
+
+TEST(Expectations, BusyHostAndCutShortCasesAreNotJudgedButInvariantsAre) {
+  reports::RunResult run;
+  for (int i = 0; i < 3; ++i)
+    run.cases.push_back(case_with("throughput_plateau", reports::Outcome::kFail, 0.6));
+  reports::judge_expectations(run);
+  EXPECT_FALSE(run.any_failed());
+  EXPECT_NE(run.cases[0].verdicts[0].detail.find("other processes used 60%"), std::string::npos);
+
+  reports::RunResult inv;
+  inv.cases.push_back(case_with("no_leaks", reports::Outcome::kFail, 0.9));
+  reports::judge_expectations(inv);
+  EXPECT_TRUE(inv.any_failed());  // an invariant holds on any host
+}
