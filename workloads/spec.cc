@@ -46,6 +46,7 @@ class Obj {
   }
   const json& raw(const std::string& key) {
     known_.insert(key);
+    if (!j_.contains(key)) fail(at(key), "is required");
     return j_.at(key);
   }
   std::string str(const std::string& key, std::optional<std::string> def = std::nullopt) {
@@ -319,7 +320,9 @@ void set_path(json& doc, const std::string& path, const json& value, const std::
         if (idx < cur->size()) next = &(*cur)[idx];
       } else {
         for (auto& e : *cur)
-          if (e.is_object() && e.value("name", "") == p) next = &e;
+          if (e.is_object() && e.contains("name") && e["name"].is_string() &&
+              e["name"].get<std::string>() == p)
+            next = &e;
       }
       if (!next) throw SpecError(file + ": override '" + path + "': no element '" + p + "'");
       if (last) *next = value;
@@ -407,6 +410,9 @@ Workload parse_workload(const std::string& file, json doc,
       if (v.is_object()) {
         for (const auto& [path, val] : v.items())
           if (path != "label") set_path(d, path, val, file);
+        if (v.contains("label") && !v["label"].is_string())
+          throw SpecError(file + ": $.sweep[" + std::to_string(k) + "]." + dims[k].first + "[" +
+                          std::to_string(idx[k]) + "].label: expected a string");
         c.params[dims[k].first] = v.value("label", std::to_string(idx[k]));
       } else {
         set_path(d, dims[k].first, v, file);
