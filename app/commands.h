@@ -54,6 +54,7 @@ Runner add_list(CLI::App& app);
 Runner add_export(CLI::App& app);
 Runner add_compare(CLI::App& app);
 Runner add_report(CLI::App& app);
+Runner add_stress(CLI::App& app);
 // report.html next to a run's results.json (a failure is a warning: the results are safe).
 void write_run_report(const std::string& results_path, const nlohmann::json& results);
 

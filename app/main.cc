@@ -15,8 +15,8 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   app.set_version_flag("--version", TEEBENCH_VERSION " (" TEEBENCH_GIT_REVISION ")");
   std::vector<app::Runner> runners = {
-      app::add_info(app),   app::add_smoke(app),   app::add_run(app),   app::add_list(app),
-      app::add_export(app), app::add_compare(app), app::add_report(app)};
+      app::add_info(app),   app::add_smoke(app),   app::add_run(app),    app::add_list(app),
+      app::add_export(app), app::add_compare(app), app::add_report(app), app::add_stress(app)};
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

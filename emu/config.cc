@@ -160,8 +160,8 @@ const std::vector<Knob>& table() {
          return std::string();
        }},
       {{"defect", "defect",
-        "known bugs to switch on, comma separated: ocall-deadlock (ref 7.1), ctx-pinned (8.1b), "
-        "none"},
+        "known bugs to switch on, comma separated: ocall-deadlock, ctx-pinned, or none "
+        "(docs/defects.md)"},
        [](EmuConfig& c, std::string_view v) {
          auto& d = c.driver.defects;
          d = {};
@@ -173,7 +173,7 @@ const std::vector<Knob>& table() {
            else if (name == "ctx-pinned")
              d.ctx_pinned_by_arg_cache = true;
            else if (name != "none")
-             return not_a(name, "ocall-deadlock, ctx-pinned or none");
+             return not_a(name, "ocall-deadlock, ctx-pinned or none (docs/defects.md)");
            v = comma == std::string_view::npos ? std::string_view() : v.substr(comma + 1);
          }
          return std::string();
@@ -191,6 +191,18 @@ const std::vector<Knob>& table() {
 }
 
 }  // namespace
+
+const std::vector<DefectInfo>& defects() {
+  static const std::vector<DefectInfo> d = {
+      {"ocall-deadlock", "linaro-swg/linux PR #72 (the OCALL series, first revision)",
+       "no extra shm references while an OCALL is pending and no cancel on fd close: a client "
+       "dying mid-OCALL with 2 secure threads deadlocks both"},
+      {"ctx-pinned", "Linux drivers/tee/optee call.c argument cache; cf. commit aceeafefff73",
+       "argument-cache pages allocated on the caller's context keep that context alive after its "
+       "process is gone"},
+  };
+  return d;
+}
 
 const std::vector<KnobInfo>& knobs() {
   static const std::vector<KnobInfo> k = [] {

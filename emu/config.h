@@ -36,6 +36,15 @@ struct KnobInfo {
 };
 
 const std::vector<KnobInfo>& knobs();
+
+// The defect catalogue: known upstream bugs the emulator can switch on (knob `defect`), each off
+// by default, so that a stress scenario can be shown to catch them (docs/defects.md).
+struct DefectInfo {
+  std::string_view name;       // the knob value, e.g. ctx-pinned
+  std::string_view upstream;   // the issue, commit or patch series it comes from
+  std::string_view behaviour;  // what goes wrong, one line
+};
+const std::vector<DefectInfo>& defects();
 // Applies one `key=value`. Returns an empty string, or a one-line error naming the problem.
 std::string apply_setting(EmuConfig& cfg, std::string_view key, std::string_view value);
 // Same for "key=value" text.

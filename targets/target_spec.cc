@@ -68,4 +68,11 @@ std::string knob_help() {
   return out;
 }
 
+std::vector<Defect> defect_catalogue() {
+  std::vector<Defect> out;
+  for (const auto& d : emu::defects())
+    out.push_back({std::string(d.name), std::string(d.upstream), std::string(d.behaviour)});
+  return out;
+}
+
 }  // namespace targets

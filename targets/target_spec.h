@@ -33,4 +33,11 @@ nlohmann::json configuration(const TargetSpec& spec);
 // One line per knob the emulator takes, for --help.
 std::string knob_help();
 
+// A known upstream defect the emulated stack can switch on with --set defect=NAME; the stress
+// suite's sensitivity check runs each against every stress workload (docs/defects.md).
+struct Defect {
+  std::string name, upstream, behaviour;
+};
+std::vector<Defect> defect_catalogue();
+
 }  // namespace targets
