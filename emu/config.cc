@@ -160,11 +160,13 @@ const std::vector<Knob>& table() {
          return std::string();
        }},
       {{"defect", "defect",
-        "known bugs to switch on, comma separated: ocall-deadlock, ctx-pinned, or none "
+        "known bugs to switch on, comma separated: ocall-deadlock, ctx-pinned, mobj-map-leak, "
+        "or none "
         "(docs/defects.md)"},
        [](EmuConfig& c, std::string_view v) {
          auto& d = c.driver.defects;
          d = {};
+         c.os.defect_mobj_map_leak = false;
          while (!v.empty()) {
            const auto comma = v.find(',');
            const std::string_view name = v.substr(0, comma);
@@ -172,8 +174,11 @@ const std::vector<Knob>& table() {
              d.ocall_deadlock = true;
            else if (name == "ctx-pinned")
              d.ctx_pinned_by_arg_cache = true;
+           else if (name == "mobj-map-leak")
+             c.os.defect_mobj_map_leak = true;
            else if (name != "none")
-             return not_a(name, "ocall-deadlock, ctx-pinned or none (docs/defects.md)");
+             return not_a(name,
+                          "ocall-deadlock, ctx-pinned, mobj-map-leak or none (docs/defects.md)");
            v = comma == std::string_view::npos ? std::string_view() : v.substr(comma + 1);
          }
          return std::string();
@@ -200,6 +205,11 @@ const std::vector<DefectInfo>& defects() {
       {"ctx-pinned", "Linux drivers/tee/optee call.c argument cache; cf. commit aceeafefff73",
        "argument-cache pages allocated on the caller's context keep that context alive after its "
        "process is gone"},
+      {"mobj-map-leak", "OP-TEE/optee_os pull request #4410 (core: mobj: fix memory leak)",
+       "the last user of a registered buffer's mapping does not unmap it: every use leaks its "
+       "pages "
+       "of OP-TEE's 32 MiB shared-memory VA window until registered memory fails with "
+       "out-of-memory"},
   };
   return d;
 }
@@ -251,6 +261,7 @@ nlohmann::json to_json(const EmuConfig& c) {
           {"supplicant", c.supplicant},
           {"defect_ocall_deadlock", c.driver.defects.ocall_deadlock},
           {"defect_ctx_pinned", c.driver.defects.ctx_pinned_by_arg_cache},
+          {"defect_mobj_map_leak", c.os.defect_mobj_map_leak},
           {"profile", c.profile}};
 }
 

@@ -45,6 +45,8 @@ constexpr CounterSpec kStackCounters[] = {
      "Shared memory objects registered with OP-TEE (dynamic shm)"},
     {"user_shm_objects", "teebench_user_shm_objects", MetricType::Gauge,
      "Shared memory objects the kernel's TEE core holds for clients"},
+    {"shm_va_pages_mapped", "teebench_optee_shm_va_pages_mapped", MetricType::Gauge,
+     "Pages of registered shared memory OP-TEE has mapped into its shm VA window"},
     {"contexts_open", "teebench_contexts_open", MetricType::Gauge,
      "TEE contexts open on the client device (an fd each, plus the driver's own)"},
     {"driver_arg_pages", "teebench_driver_arg_cache_pages", MetricType::Gauge,

@@ -26,6 +26,7 @@ std::map<std::string, double> StackCounters::available() const {
   put("driver_arg_pages", driver_arg_pages);
   put("user_shm_objects", user_shm_objects);
   put("contexts_open", contexts_open);
+  put("shm_va_pages_mapped", shm_va_pages_mapped);
   put("supplicant_requests_pending", supplicant_requests_pending);
   put("xen_thread_limit_refusals", xen_thread_limit_refusals);
   put("xen_buffer_too_big", xen_buffer_too_big);
@@ -56,6 +57,7 @@ std::vector<std::string> StackCounters::unavailable() const {
       {"driver_arg_pages", &driver_arg_pages},
       {"user_shm_objects", &user_shm_objects},
       {"contexts_open", &contexts_open},
+      {"shm_va_pages_mapped", &shm_va_pages_mapped},
       {"supplicant_requests_pending", &supplicant_requests_pending}};
   for (const auto& [name, v] : all)
     if (!*v) out.push_back(name);

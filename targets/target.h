@@ -40,6 +40,8 @@ struct StackCounters {
   std::optional<double> secure_threads, secure_threads_free, secure_threads_suspended;
   std::optional<double> ethread_limit_returns, call_queue_waits, call_queue_waiting;
   std::optional<double> sessions_open, registered_shm_objects, driver_arg_pages, user_shm_objects;
+  // Pages of registered shared memory OP-TEE has mapped into its shm VA window, all partitions.
+  std::optional<double> shm_va_pages_mapped;
   // Contexts open on the client device (/dev/teeN); the driver's own, constant, included.
   std::optional<double> contexts_open;
   // RPC requests the driver holds for tee-supplicant: queued, or taken and not yet answered. A

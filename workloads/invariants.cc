@@ -103,6 +103,7 @@ void no_leaks(const CaseEvidence& e, std::vector<Verdict>& out) {
       {"sessions_open", e.before.sessions_open, e.after.sessions_open},
       {"user_shm_objects", e.before.user_shm_objects, e.after.user_shm_objects},
       {"contexts_open", e.before.contexts_open, e.after.contexts_open},
+      {"shm_va_pages_mapped", e.before.shm_va_pages_mapped, e.after.shm_va_pages_mapped},
   };
   nlohmann::json evidence = nlohmann::json::object();
   std::string leaked;

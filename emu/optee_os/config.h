@@ -26,6 +26,10 @@ struct Config {
   size_t shm_vaspace_size = size_t{32} << 20;          // SHM_VASPACE_SIZE (core_mmu.c)
   bool ns_virtualization = false;                      // CFG_NS_VIRTUALIZATION
   uint32_t virt_guest_count = 2;                       // CFG_VIRT_GUEST_COUNT
+  // Defect (off by default, docs/defects.md): the last user of a registered buffer's mapping does
+  // not unmap it (OP-TEE/optee_os PR #4410, an inverted map-count check in
+  // mobj_reg_shm_dec_map), so every use leaks its pages of the shm VA window until it runs out.
+  bool defect_mobj_map_leak = false;
   uint32_t foreign_intr_tick_us = 1000;  // a normal-world timer tick preempting secure work
   // CFG_OPTEE_REVISION_MAJOR/MINOR reported by GET_OS_REVISION.
   uint32_t revision_major = kOptee4_9_0.revision_major;

@@ -64,13 +64,15 @@ uint32_t RegShmMobj::inc_map() {
 void RegShmMobj::dec_map() {
   std::lock_guard g(map_lock_);
   if (--map_count_ > 0) return;
+  if (map_leak_defect_) return;  // the mapping is forgotten, never unmapped (docs/defects.md)
   vas_.unmap(mapping_);
   cost_.charge(platform::Cost::kUnmapPage, pages_.size());
 }
 
 RegShmRegistry::RegShmRegistry(platform::PhysMem& mem, ShmVaSpace& vas,
-                               const platform::CostModel& cost, size_t heap_size)
-    : mem_(mem), vas_(vas), cost_(cost), heap_size_(heap_size) {}
+                               const platform::CostModel& cost, size_t heap_size,
+                               bool map_leak_defect)
+    : mem_(mem), vas_(vas), cost_(cost), heap_size_(heap_size), map_leak_defect_(map_leak_defect) {}
 
 // The mobj with its page array plus the temporary paddr_t array msg_param builds (reference §5.4).
 size_t RegShmRegistry::heap_cost(size_t pages) { return 64 + 2 * sizeof(uint64_t) * pages; }
@@ -89,6 +91,7 @@ uint32_t RegShmRegistry::register_shm(uint64_t cookie, std::vector<platform::pad
   // Built outside the lock: making the host view of a large buffer takes a while.
   auto m =
       std::make_shared<RegShmMobj>(cookie, std::move(pages), page_offset, size, mem_, vas_, cost_);
+  m->map_leak_defect_ = map_leak_defect_;
   std::lock_guard g(lock_);
   if (by_cookie_.count(cookie)) return kTeeErrorBadParameters;
   if (!heap_take(cost)) return kTeeErrorOutOfMemory;
@@ -135,7 +138,9 @@ std::shared_ptr<RegShmMobj> RegShmRegistry::make_temporary(std::vector<platform:
     return nullptr;
   }
   *res = kTeeSuccess;
-  return std::make_shared<RegShmMobj>(0, std::move(pages), page_offset, size, mem_, vas_, cost_);
+  auto m = std::make_shared<RegShmMobj>(0, std::move(pages), page_offset, size, mem_, vas_, cost_);
+  m->map_leak_defect_ = map_leak_defect_;
+  return m;
 }
 
 void RegShmRegistry::drop_temporary(const std::shared_ptr<RegShmMobj>& m) {

@@ -39,8 +39,9 @@ class RegShmMobj final : public Mobj {
   std::mutex map_lock_;
   uint32_t map_count_ = 0;
   ShmVaSpace::Mapping mapping_{};
-  uint8_t* base_ = nullptr;  // host view of the pages
-  size_t host_len_ = 0;      // non-zero when base_ is our own mapping
+  uint8_t* base_ = nullptr;       // host view of the pages
+  size_t host_len_ = 0;           // non-zero when base_ is our own mapping
+  bool map_leak_defect_ = false;  // Config::defect_mobj_map_leak
   // Owned by RegShmRegistry's lock.
   uint32_t users_ = 0;
   bool releasing_ = false;
@@ -49,7 +50,7 @@ class RegShmMobj final : public Mobj {
 class RegShmRegistry {
  public:
   RegShmRegistry(platform::PhysMem& mem, ShmVaSpace& vas, const platform::CostModel& cost,
-                 size_t heap_size);
+                 size_t heap_size, bool map_leak_defect = false);
   // mobj_reg_shm_alloc + unguard. TEE_ERROR_BAD_PARAMETERS for a duplicate cookie or a page
   // outside non-secure DDR, TEE_ERROR_OUT_OF_MEMORY when the core heap cannot hold the metadata.
   uint32_t register_shm(uint64_t cookie, std::vector<platform::paddr_t> pages, size_t page_offset,
@@ -76,6 +77,7 @@ class RegShmRegistry {
   ShmVaSpace& vas_;
   const platform::CostModel& cost_;
   const size_t heap_size_;
+  const bool map_leak_defect_;
   mutable std::mutex lock_;
   size_t heap_used_ = 0;
   std::unordered_map<uint64_t, std::shared_ptr<RegShmMobj>> by_cookie_;

@@ -11,7 +11,8 @@ Partition::Partition(OpteeOs& os, uint16_t guest_id)
     : os_(os),
       id_(guest_id),
       vas_(os.config().shm_vaspace_size),
-      reg_shm_(os.mem(), vas_, os.cost(), os.config().core_heap_size),
+      reg_shm_(os.mem(), vas_, os.cost(), os.config().core_heap_size,
+               os.config().defect_mobj_map_leak),
       tas_(os.cost()),
       threads_(*this, os.config().num_threads) {}
 

@@ -98,7 +98,9 @@ GuestRelease EmuTarget::destroy_guest(uint32_t guest) {
 StackCounters EmuTarget::counters() const {
   auto& m = *machine_;
   StackCounters c;
-  double threads = 0, free = 0, suspended = 0;
+  double threads = 0, free = 0, suspended = 0, va_pages = 0;
+  for (const auto& p : m.optee_os().partitions())
+    va_pages += static_cast<double>(p->shm_vaspace().used_pages());
   for (const auto& p : m.optee_os().partitions())
     for (auto st : p->threads().states()) {
       threads += 1;
@@ -128,6 +130,7 @@ StackCounters EmuTarget::counters() const {
   c.driver_arg_pages = arg_pages;
   c.user_shm_objects = user_shm;
   c.contexts_open = contexts;
+  c.shm_va_pages_mapped = va_pages;
   c.supplicant_requests_pending = supp_pending;
   if (auto* hv = m.hypervisor()) {
     const auto& n = hv->mediator().counters();
