@@ -57,8 +57,11 @@ void calls_measured(const CaseEvidence& e, std::vector<Verdict>& out) {
     if (o.issued == 0) silent += (silent.empty() ? "" : ", ") + o.group + "/" + o.op;
   }
   if (!silent.empty()) {
+    // Not a defect of the stack (a warm-up call outlasting a short phase on a busy host is enough:
+    // 1 release run in 20 under stress-ng), so not a failure; but the case has no figures for
+    // these ops, and says so instead of looking complete.
     out.push_back({"calls_measured",
-                   Outcome::kFail,
+                   Outcome::kSkipped,
                    fmt::format("{} issued no call in the measured phase (its clients were still "
                                "in warm-up calls, or the phase is too short): lengthen duration_s",
                                silent),

@@ -11,6 +11,7 @@
 #include "workloads/collector.h"
 #include "workloads/faults/fault.h"
 #include "workloads/invariants.h"
+#include "workloads/latency_probe.h"
 #include "workloads/worker.h"
 
 namespace workloads {
@@ -165,6 +166,7 @@ class CaseRunner {
   std::vector<reports::Verdict> skipped_;
   std::vector<Worker> workers_;
   std::vector<std::unique_ptr<FaultInjector>> faults_;
+  std::unique_ptr<LatencyProbe> probe_;
   Timeline tl_;
   measure::PerfCounters perf_;
   std::unique_ptr<Collector> collector_;
@@ -230,6 +232,10 @@ void CaseRunner::start_threads() {
                 ? tl_.t0 + clock_.from_ns(static_cast<uint64_t>(*spec_.duration_s * 1e9))
                 : 0;
   perf_.start();
+  if (spec_.latency_probe_us > 0) {
+    probe_ = std::make_unique<LatencyProbe>(spec_.latency_probe_us);
+    probe_->start();
+  }
   sync.arrive_and_wait();
   for (auto& f : faults_)
     threads_.emplace_back([this, f = f.get()] {
@@ -306,6 +312,7 @@ void CaseRunner::join_all() {
   if (finished_.load() < client_threads_) stop_ = true;
   for (auto& t : threads_)
     if (t.joinable()) t.join();
+  if (probe_) probe_->stop();
   perf_.stop();
 }
 
@@ -322,6 +329,7 @@ void CaseRunner::collect_final() {
   if (const auto na = counters.unavailable(); !na.empty()) result_.counters["unavailable"] = na;
   result_.counters["thread_states"] = stack_->thread_states();
   for (const auto& f : faults_) f->report(result_);
+  if (probe_) probe_->report(result_);
   result_.complete = !stop_.load();
   for (auto& v : skipped_) result_.verdicts.push_back(std::move(v));
   result_.timing_caveat = caps_.timing_caveat;

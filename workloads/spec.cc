@@ -267,6 +267,10 @@ WorkloadSpec parse_spec(const json& j, const std::string& file) {
   w.seed = o.integer("seed", 0, UINT64_MAX, 1);
   w.interval_s = o.num("interval_s", 0.01, 3600, 1.0);
   w.watchdog_s = o.num("watchdog_s", 0, 86400, 10.0);
+  // 0 = off; 50 us..1 s: below 50 us the probe's own wake-ups would load a CPU.
+  w.latency_probe_us = o.num("latency_probe_us", 0, 1e6, 0.0);
+  if (w.latency_probe_us != 0 && w.latency_probe_us < 50)
+    o.fail("$.latency_probe_us", "0 (off) or 50 .. 1000000 microseconds");
   const json& groups = o.raw("groups");
   if (!groups.is_array() || groups.empty()) o.fail("$.groups", "expected a non-empty array");
   std::set<std::string> names;
@@ -367,8 +371,9 @@ Workload parse_workload(const std::string& file, json doc,
     std::string path = o.substr(0, eq);
     // A bare key that is not a workload field is a stack knob (threads=4, driver=6.8).
     static const std::set<std::string> kTop = {
-        "name",       "description", "scenario",    "stack", "sweep",      "clock",  "warmup_s",
-        "duration_s", "operations",  "repetitions", "seed",  "interval_s", "groups", "watchdog_s"};
+        "name",  "description", "scenario",   "stack",      "sweep",
+        "clock", "warmup_s",    "duration_s", "operations", "repetitions",
+        "seed",  "interval_s",  "groups",     "watchdog_s", "latency_probe_us"};
     if (path.find('.') == std::string::npos && !kTop.count(path)) path = "stack." + path;
     set_path(doc, path, parse_value(o.substr(eq + 1), file, path), file);
   }

@@ -74,6 +74,9 @@ struct WorkloadSpec {
   // No call completes for this long while calls are in flight: the stack is hung. The case fails
   // with the secure threads' states as evidence and the command exits 1 (0 = no watchdog).
   double watchdog_s = 10;
+  // A normal-world latency probe beside the clients, waking every this many microseconds
+  // (0 = none): workloads/latency_probe.h.
+  double latency_probe_us = 0;
   std::vector<GroupSpec> groups;
 };
 
