@@ -70,8 +70,10 @@ std::string knob_help() {
 
 std::vector<Defect> defect_catalogue() {
   std::vector<Defect> out;
+#if defined(TEEBENCH_HAVE_EMULATOR)
   for (const auto& d : emu::defects())
     out.push_back({std::string(d.name), std::string(d.upstream), std::string(d.behaviour)});
+#endif
   return out;
 }
 
