@@ -172,6 +172,7 @@ class CaseRunner {
   std::unique_ptr<Collector> collector_;
   reports::CaseResult result_ = blank_result();
   std::atomic<size_t> finished_{0};
+  std::unique_ptr<std::barrier<>> sync_;  // releases the clients together once t0 is set
   uint64_t last_returned_ = 0;  // the watchdog's: calls returned when it last saw progress
   uint64_t last_progress_ = 0;  // and when that was (ticks)
   // Last: destroyed first, after join_all (the destructor's) has joined them.
@@ -216,10 +217,12 @@ void CaseRunner::make_workers() {
 
 // A thread per client, released together once t0 is set; then the fault injectors.
 void CaseRunner::start_threads() {
-  std::barrier sync(static_cast<std::ptrdiff_t>(workers_.size() + 1));
+  // A member, not a local: a released client may still be inside arrive_and_wait after this
+  // function has returned.
+  sync_ = std::make_unique<std::barrier<>>(static_cast<std::ptrdiff_t>(workers_.size() + 1));
   for (auto& w : workers_)
-    threads_.emplace_back([this, &w, &sync] {
-      sync.arrive_and_wait();  // t0 is set
+    threads_.emplace_back([this, &w] {
+      sync_->arrive_and_wait();  // t0 is set
       run_worker(w, spec_, clock_, tl_, stop_);
       finished_.fetch_add(1);
     });
@@ -236,7 +239,7 @@ void CaseRunner::start_threads() {
     probe_ = std::make_unique<LatencyProbe>(spec_.latency_probe_us);
     probe_->start();
   }
-  sync.arrive_and_wait();
+  sync_->arrive_and_wait();
   for (auto& f : faults_)
     threads_.emplace_back([this, f = f.get()] {
       f->run(FaultContext{*stack_, spec_, clock_, tl_, stop_});
