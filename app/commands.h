@@ -55,6 +55,8 @@ Runner add_export(CLI::App& app);
 Runner add_compare(CLI::App& app);
 Runner add_report(CLI::App& app);
 Runner add_stress(CLI::App& app);
+// Bundled workloads: beside the sources, or where TEEBENCH_WORKLOAD_DIR says (run.cc).
+std::string workload_dir();
 // report.html next to a run's results.json (a failure is a warning: the results are safe).
 void write_run_report(const std::string& results_path, const nlohmann::json& results);
 

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "app/commands.h"
+#include "reports/json_input.h"
 #if TEEBENCH_METRICS
 #include "metrics/families.h"
 #endif
@@ -29,7 +30,7 @@ int export_results(const ExportOptions& o) {
                o.results);
     return 2;
   }
-  auto doc = std::make_shared<nlohmann::json>(nlohmann::json::parse(in, nullptr, false));
+  auto doc = std::make_shared<nlohmann::json>(reports::parse_json_or_discarded(in));
   if (doc->is_discarded() || !doc->is_object() || !doc->contains("context") ||
       !doc->contains("cases")) {
     fmt::print(stderr,

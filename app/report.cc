@@ -7,6 +7,7 @@
 #include <fstream>
 
 #include "app/commands.h"
+#include "reports/json_input.h"
 #include "reports/report.h"
 #include "reports/results.h"
 
@@ -23,7 +24,7 @@ int report(const ReportOptions& o) {
     fmt::print(stderr, "teebench: cannot read {}: give the results.json a run wrote\n", o.results);
     return 2;
   }
-  const nlohmann::json doc = nlohmann::json::parse(in, nullptr, false);
+  const nlohmann::json doc = reports::parse_json_or_discarded(in);
   if (doc.is_discarded() || !doc.is_object() || doc.value("schema", "") != "teebench-results/1") {
     fmt::print(stderr,
                "teebench: {} is not a teebench results document (schema teebench-results/1); "

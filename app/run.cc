@@ -61,13 +61,6 @@ struct RunOptions {
   bool force = false;  // replace a results.json already in --out
 };
 
-// Bundled workloads: beside the sources, or where TEEBENCH_WORKLOAD_DIR says (the qemu target's
-// guest has them in /usr/share/teebench/workloads).
-std::string workload_dir() {
-  const char* e = std::getenv("TEEBENCH_WORKLOAD_DIR");
-  return e && *e ? std::string(e) : std::string(TEEBENCH_WORKLOAD_DIR);
-}
-
 std::string find_workload(const std::string& name) {
   if (fs::is_regular_file(name)) return name;
   const fs::path bundled =
@@ -372,6 +365,13 @@ int run(const RunOptions& o) {
 }
 
 }  // namespace
+
+// Bundled workloads: beside the sources, or where TEEBENCH_WORKLOAD_DIR says (the qemu target's
+// guest has them in /usr/share/teebench/workloads).
+std::string workload_dir() {
+  const char* e = std::getenv("TEEBENCH_WORKLOAD_DIR");
+  return e && *e ? std::string(e) : std::string(TEEBENCH_WORKLOAD_DIR);
+}
 
 Runner add_run(CLI::App& app) {
   auto* cmd = app.add_subcommand("run",

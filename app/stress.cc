@@ -31,8 +31,7 @@ struct StressOptions {
 };
 
 std::vector<std::string> stress_workloads() {
-  const char* e = std::getenv("TEEBENCH_WORKLOAD_DIR");
-  const fs::path dir = fs::path(e && *e ? e : TEEBENCH_WORKLOAD_DIR) / "stress";
+  const fs::path dir = fs::path(workload_dir()) / "stress";
   std::vector<std::string> names;
   std::error_code ec;
   for (const auto& f : fs::directory_iterator(dir, ec))
@@ -87,7 +86,7 @@ int stress(const StressOptions& o) {
   if (!o.target.resolve(&base)) return 2;
   const auto workloads = stress_workloads();
   if (workloads.empty()) {
-    fmt::print(stderr, "teebench: no stress workloads found in {}/stress\n", TEEBENCH_WORKLOAD_DIR);
+    fmt::print(stderr, "teebench: no stress workloads found in {}/stress\n", workload_dir());
     return 2;
   }
   std::vector<targets::Defect> defects;

@@ -43,6 +43,15 @@ nlohmann::json parse_json(std::string_view text) {
   }
 }
 
+nlohmann::json parse_json_or_discarded(std::istream& in) {
+  const std::string text{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+  try {
+    return parse_json(text);
+  } catch (const JsonInputError&) {
+    return nlohmann::json(nlohmann::json::value_t::discarded);
+  }
+}
+
 std::string read_text_file(const std::string& path) {
   std::error_code ec;
   if (!std::filesystem::exists(path, ec)) throw JsonInputError("no such file");

@@ -22,6 +22,10 @@ struct JsonInputError : std::runtime_error {
 // levels (byte N)") — the caller prefixes the file and says what to do.
 nlohmann::json parse_json(std::string_view text);
 
+// The stream's JSON, or a discarded value (is_discarded()) when it is not JSON or nests too deep:
+// for readers that say "not a results document" whatever the reason.
+nlohmann::json parse_json_or_discarded(std::istream& in);
+
 // Reads the whole file as text; throws JsonInputError when it is missing, a folder or unreadable.
 std::string read_text_file(const std::string& path);
 

@@ -1,4 +1,5 @@
 #include "reports/run_file.h"
+#include "reports/json_input.h"
 
 #include <fmt/core.h>
 
@@ -23,7 +24,7 @@ constexpr PercentileFigure kPercentiles[] = {
 json read_document(const std::string& path) {
   std::ifstream in(path);
   if (!in) throw InputError(fmt::format("cannot read {}: no such file or not readable", path));
-  json doc = json::parse(in, nullptr, false);
+  json doc = parse_json_or_discarded(in);
   if (doc.is_discarded() || !doc.is_object())
     throw InputError(
         fmt::format("{} is not JSON (give a results.json written by teebench run, or "

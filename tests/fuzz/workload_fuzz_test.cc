@@ -21,20 +21,34 @@ using nlohmann::json;
 // Values a user could put anywhere: wrong types, edges, huge and negative numbers, nesting.
 json random_value(std::mt19937_64& rng) {
   switch (rng() % 14) {
-    case 0: return nullptr;
-    case 1: return static_cast<bool>(rng() & 1);
-    case 2: return -static_cast<int64_t>(rng() % 1000000);
-    case 3: return 0;
-    case 4: return rng();                      // up to 2^64-1
-    case 5: return static_cast<double>(rng() % 100000) / 7.0;
-    case 6: return 1e308;
-    case 7: return "";
-    case 8: return "../../x";
-    case 9: return std::string(1 + rng() % 300, static_cast<char>('a' + rng() % 26));
-    case 10: return json::array({1, "two", nullptr});
-    case 11: return json::object({{"k", rng() % 5}});
-    case 12: return json::array();
-    default: return static_cast<int64_t>(rng() % 5000);
+    case 0:
+      return nullptr;
+    case 1:
+      return static_cast<bool>(rng() & 1);
+    case 2:
+      return -static_cast<int64_t>(rng() % 1000000);
+    case 3:
+      return 0;
+    case 4:
+      return rng();  // up to 2^64-1
+    case 5:
+      return static_cast<double>(rng() % 100000) / 7.0;
+    case 6:
+      return 1e308;
+    case 7:
+      return "";
+    case 8:
+      return "../../x";
+    case 9:
+      return std::string(1 + rng() % 300, static_cast<char>('a' + rng() % 26));
+    case 10:
+      return json::array({1, "two", nullptr});
+    case 11:
+      return json::object({{"k", rng() % 5}});
+    case 12:
+      return json::array();
+    default:
+      return static_cast<int64_t>(rng() % 5000);
   }
 }
 
@@ -57,15 +71,16 @@ void mutate(json& doc, std::mt19937_64& rng) {
       if (!at.empty()) target = random_value(rng);
       break;
     case 1:  // remove it
-      if (!at.empty()) doc[at.parent_pointer()].is_object()
-                           ? static_cast<void>(doc[at.parent_pointer()].erase(at.back()))
-                           : static_cast<void>(doc[at.parent_pointer()].erase(
-                                 std::stoul(at.back())));
+      if (!at.empty())
+        doc[at.parent_pointer()].is_object()
+            ? static_cast<void>(doc[at.parent_pointer()].erase(at.back()))
+            : static_cast<void>(doc[at.parent_pointer()].erase(std::stoul(at.back())));
       break;
     case 2:  // add an unknown or known field
       if (target.is_object()) {
-        static const char* kKeys[] = {"clients", "start_s", "stop_s", "sweep", "ramp", "guest",
-                                      "size", "repetitions", "bogus", "interval_s", "mix"};
+        static const char* kKeys[] = {"clients", "start_s",    "stop_s", "sweep",
+                                      "ramp",    "guest",      "size",   "repetitions",
+                                      "bogus",   "interval_s", "mix"};
         target[kKeys[rng() % std::size(kKeys)]] = random_value(rng);
       }
       break;
@@ -79,9 +94,19 @@ void mutate(json& doc, std::mt19937_64& rng) {
 }
 
 std::vector<std::string> random_sets(std::mt19937_64& rng) {
-  static const char* kPaths[] = {"duration_s", "threads", "groups.0.clients", "stack.guests",
-                                 "sweep", "groups.9.name", "warmup_s", "defect", "profile",
-                                 "groups.0.mix.0.size", "hypervisor", ".", "a..b"};
+  static const char* kPaths[] = {"duration_s",
+                                 "threads",
+                                 "groups.0.clients",
+                                 "stack.guests",
+                                 "sweep",
+                                 "groups.9.name",
+                                 "warmup_s",
+                                 "defect",
+                                 "profile",
+                                 "groups.0.mix.0.size",
+                                 "hypervisor",
+                                 ".",
+                                 "a..b"};
   std::vector<std::string> out;
   for (size_t n = rng() % 3; n > 0; --n) {
     std::string v = random_value(rng).dump();
