@@ -11,17 +11,19 @@ presets=(default asan tsan)
 
 # The arm64 cross build first: teebench, the TA built with each OP-TEE dev kit, the plugin. The
 # default configuration's `qemu` tests boot the real OP-TEE with them.
-echo "== arm64: build"
+# Each phase says when it ended (seconds since start), so the CI log shows where the time goes.
+phase() { echo "== [${SECONDS}s] $*"; }
+phase "arm64: build"
 cmake --preset arm64 >/dev/null
 cmake --build --preset arm64
 exclude=()
 [ "${TEEBENCH_SOAK:-0}" = "1" ] || exclude=(-LE soak)
 
 for p in "${presets[@]}"; do
-  echo "== $p: build"
+  phase "$p: build"
   cmake --preset "$p" >/dev/null
   cmake --build --preset "$p"
-  echo "== $p: test"
+  phase "$p: test"
   # halt_on_error keeps sanitizer findings fatal; fibers are annotated (emu/optee_os/thread_stack.cc).
   # The qemu tests boot the real OP-TEE: once, in the default configuration (under a sanitizer
   # only the host side would change, and each boot costs seconds).
@@ -33,4 +35,4 @@ for p in "${presets[@]}"; do
   TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
     ctest --preset "$p" "${skip[@]}"
 done
-echo "== all tests passed in: ${presets[*]}"
+phase "all tests passed in: ${presets[*]}"

@@ -9,6 +9,12 @@ namespace {
 
 using testing_support::EmuStack;
 
+// The short call waits 100 ms, not 1: the order is taken when each client thread gets the CPU
+// back, and on a loaded host (sanitizers, 2 cores) a thread can be late by more than a
+// millisecond. 100 ms is still well under the long calls, so an overtaking short call would
+// still finish first.
+constexpr uint32_t kShortWaitMs = 100;
+
 // Starts a WAIT of `ms` on `s` in a thread; returns the order in which it completed via `done`.
 std::thread wait_call(client::Session& s, uint32_t ms, std::atomic<int>& order, int* done) {
   return std::thread([&s, ms, &order, done] {
@@ -39,7 +45,7 @@ TEST(Sessions, ConcurrentInvokesOnOneSessionWaitAsSuspendedThreads) {
   auto& threads = s.machine->optee_os().threads();
   auto suspended = [&] { return testing_support::suspended_count(threads); };
   while (suspended() < 1) std::this_thread::yield();
-  auto t2 = wait_call(session, 1, order, &second);
+  auto t2 = wait_call(session, kShortWaitMs, order, &second);
   // The second call holds a secure thread while it waits for the session.
   while (suspended() < 2 && order == 0) std::this_thread::yield();
   EXPECT_EQ(suspended(), 2);
@@ -64,7 +70,7 @@ TEST(Instances, SingleInstanceSerialisesAcrossSessionsUnlessConcurrent) {
     auto& threads = s.machine->optee_os().threads();
     auto t1 = wait_call(a, 300, order, &long_done);
     ASSERT_TRUE(testing_support::wait_for_suspended(threads));
-    auto t2 = wait_call(b, 1, order, &short_done);
+    auto t2 = wait_call(b, kShortWaitMs, order, &short_done);
     t1.join();
     t2.join();
     if (concurrent)

@@ -104,9 +104,12 @@ Optee::~Optee() {
       auto r = fast_call(conduit_, OPTEE_SMC_DISABLE_SHM_CACHE);
       if (r.a[0] != OPTEE_SMC_RETURN_OK) break;
       const uint64_t cookie = (r.a[1] << 32) | (r.a[2] & 0xffffffffu);
-      teedev_->shm_put(reinterpret_cast<TeeShm*>(cookie));
+      put_rpc_alloc(reinterpret_cast<TeeShm*>(cookie));
     }
   }
+  // What is still out belonged to a secure world that will never hand it back (a destroyed
+  // guest's partition): the guest's RAM goes with it.
+  for (TeeShm* shm : std::set<TeeShm*>(rpc_alloc_)) put_rpc_alloc(shm);
   // The driver is going away: its argument pages are not unregistered one by one (that would need
   // an argument page itself); the secure world drops them with the driver, as after a reboot.
   // Dropping a page can release a context it pinned (the ctx-pinned defect), whose session close

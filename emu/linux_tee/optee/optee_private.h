@@ -7,6 +7,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -141,6 +142,8 @@ class Optee final : public TeeDriver {
   int register_pages(TeeContext* ctx, TeeShm* shm, const MsgArg* carrier = nullptr);
   std::vector<platform::paddr_t> build_pages_list(const TeeShm& shm, TeeShm** list_shm);
   // rpc.cc
+  // Frees a buffer the secure world took by RPC_FUNC_ALLOC (on RPC_FUNC_FREE or at teardown).
+  void put_rpc_alloc(TeeShm* shm);
   void handle_rpc(TeeContext* ctx, platform::SmcRegs& regs, abi::OpteeMsgArg* rpc_arg,
                   std::vector<TeeShm*>* call_pages_lists);
   void handle_rpc_cmd(TeeContext* ctx, abi::OpteeMsgArg* arg, std::vector<TeeShm*>* lists);
@@ -170,6 +173,11 @@ class Optee final : public TeeDriver {
   bool arg_cache_priv_ = false;       // OPTEE_SHM_ARG_ALLOC_PRIV
   mutable std::mutex arg_cache_lock_;
   std::vector<ArgCacheEntry> arg_cache_;
+  // Buffers the secure world took by OPTEE_SMC_RPC_FUNC_ALLOC and has not freed. Linux does not
+  // track them; the emulator must, because a guest destroyed under Xen never gets them back (its
+  // partition is gone, so DISABLE_SHM_CACHE returns nothing) and in real life its RAM simply goes.
+  std::mutex rpc_alloc_lock_;
+  std::set<TeeShm*> rpc_alloc_;
   std::mutex notif_lock_;
   std::condition_variable notif_cv_;
   std::map<uint64_t, uint32_t> notif_pending_;  // key -> sends not yet consumed

@@ -197,6 +197,14 @@ void Optee::handle_rpc_cmd(TeeContext*, OpteeMsgArg* arg, std::vector<TeeShm*>* 
   }
 }
 
+void Optee::put_rpc_alloc(TeeShm* shm) {
+  {
+    std::lock_guard g(rpc_alloc_lock_);
+    rpc_alloc_.erase(shm);
+  }
+  teedev_->shm_put(shm);
+}
+
 void Optee::handle_rpc(TeeContext* ctx, platform::SmcRegs& regs, OpteeMsgArg* rpc_arg,
                        std::vector<TeeShm*>* lists) {
   switch (rpc_func(regs.a[0])) {
@@ -205,6 +213,10 @@ void Optee::handle_rpc(TeeContext* ctx, platform::SmcRegs& regs, OpteeMsgArg* rp
       TeeShm* shm = teedev_->shm_alloc(driver_ctx_, regs.a[1], TEE_SHM_PRIV | TEE_SHM_POOL, &err);
       const uint64_t pa = shm ? shm->paddr : 0;
       const uint64_t cookie = shm ? shm->cookie() : 0;
+      if (shm) {
+        std::lock_guard g(rpc_alloc_lock_);
+        rpc_alloc_.insert(shm);
+      }
       regs.a[1] = pa >> 32;
       regs.a[2] = pa & 0xffffffffu;
       regs.a[4] = cookie >> 32;
@@ -212,7 +224,7 @@ void Optee::handle_rpc(TeeContext* ctx, platform::SmcRegs& regs, OpteeMsgArg* rp
       break;
     }
     case OPTEE_SMC_RPC_FUNC_FREE:
-      teedev_->shm_put(reinterpret_cast<TeeShm*>((regs.a[1] << 32) | (regs.a[2] & 0xffffffffu)));
+      put_rpc_alloc(reinterpret_cast<TeeShm*>((regs.a[1] << 32) | (regs.a[2] & 0xffffffffu)));
       break;
     case OPTEE_SMC_RPC_FUNC_FOREIGN_INTR:
       // The interrupt that made the secure world exit has been served; just go back in.
