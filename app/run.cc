@@ -175,12 +175,19 @@ int run(const RunOptions& o) {
     return 2;
   }
   for (const auto& c : w.cases) {
-    if (!workloads::find_scenario(c.spec.scenario)) {
+    const auto* scenario = workloads::find_scenario(c.spec.scenario);
+    if (!scenario) {
       std::string names;
       for (const auto* s : workloads::scenarios())
         names += (names.empty() ? "" : ", ") + std::string(s->name);
       fmt::print(stderr, "{}: $.scenario: unknown scenario '{}' (known: {})\n", w.file,
                  c.spec.scenario, names);
+      return 2;
+    }
+    if (auto e = workloads::check_roles(c.spec, *scenario); !e.empty()) {
+      // In a suite, the path is in the included workload: name it.
+      const std::string where = c.part == w.name ? w.file : w.file + ": workload " + c.part;
+      fmt::print(stderr, "{}: {}\n", where, e);
       return 2;
     }
     targets::TargetSpec t;
@@ -417,7 +424,11 @@ Runner add_list(CLI::App& app) {
       fmt::print("  {:<14} {}\n", f.stem().string(), desc);
     }
     fmt::print("scenarios:\n");
-    for (const auto* s : workloads::scenarios()) fmt::print("  {:<14} {}\n", s->name, s->help);
+    for (const auto* s : workloads::scenarios()) {
+      fmt::print("  {:<14} {}\n", s->name, s->help);
+      // The group roles it analyses ("role" in a group; docs/scenarios.md).
+      for (const auto& r : s->roles) fmt::print("  {:<14}   role {:<10} {}\n", "", r.name, r.help);
+    }
     return 0;
   };
 }

@@ -223,6 +223,12 @@ const std::vector<KnobInfo>& knobs() {
   return k;
 }
 
+std::string_view canonical_knob(std::string_view key) {
+  for (const auto& k : table())
+    if (key == k.info.name || key == k.info.alias) return k.info.name;
+  return {};
+}
+
 std::string apply_setting(EmuConfig& cfg, std::string_view key, std::string_view value) {
   for (const auto& k : table()) {
     if (key == k.info.name || key == k.info.alias) {

@@ -36,6 +36,10 @@ struct KnobInfo {
 };
 
 const std::vector<KnobInfo>& knobs();
+// The upstream name of a knob given by name or alias (threads -> CFG_NUM_THREADS), or "" when
+// there is no such knob. A workload stores each knob under this one name, so that a file's
+// `threads` and a `--set CFG_NUM_THREADS` are the same key and the later one wins.
+std::string_view canonical_knob(std::string_view key);
 
 // The defect catalogue: known upstream bugs the emulator can switch on (knob `defect`), each off
 // by default, so that a stress scenario can be shown to catch them (docs/defects.md).

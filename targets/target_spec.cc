@@ -57,6 +57,14 @@ nlohmann::json configuration(const TargetSpec& spec) {
   return nullptr;
 }
 
+std::string canonical_knob(const std::string& key) {
+#if defined(TEEBENCH_HAVE_EMULATOR)
+  return std::string(emu::canonical_knob(key));
+#else
+  return key;
+#endif
+}
+
 std::string knob_help() {
   std::string out;
 #if defined(TEEBENCH_HAVE_EMULATOR)

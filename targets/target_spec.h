@@ -30,6 +30,10 @@ std::string parse_target(const std::string& text, const std::vector<std::string>
 // The resolved stack configuration (the emulator's every knob), or null where the target's
 // configuration is not ours to set.
 nlohmann::json configuration(const TargetSpec& spec);
+// The one name a stack knob is stored under (its upstream name: threads -> CFG_NUM_THREADS), ""
+// for a key that is no knob. A build without the emulator cannot tell: it returns the key as
+// given, and the knob is recorded, not applied.
+std::string canonical_knob(const std::string& key);
 // One line per knob the emulator takes, for --help.
 std::string knob_help();
 

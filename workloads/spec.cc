@@ -2,10 +2,12 @@
 
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <set>
 #include <sstream>
 
 #include "reports/json_input.h"
+#include "targets/target_spec.h"
 
 namespace workloads {
 namespace {
@@ -229,6 +231,7 @@ GroupSpec parse_group(const json& j, const std::string& path, const std::string&
   }
   g.record_samples = o.boolean("record_samples", false);
   g.guest = static_cast<uint32_t>(o.integer("guest", 1, 64, 1));
+  g.role = o.str("role", std::string());
   if (o.has("destroy_guest_s")) {
     g.destroy_guest_s = o.num("destroy_guest_s", 0, 86400);
     if (*g.destroy_guest_s <= g.start_s) o.fail(o.at("destroy_guest_s"), "must be after start_s");
@@ -305,9 +308,39 @@ WorkloadSpec parse_spec(const json& j, const std::string& file) {
   return w;
 }
 
+// "stack.threads" -> "stack.CFG_NUM_THREADS": a knob has one key in the document, whatever name
+// the file, a sweep or --set used for it (docs/workloads.md, "Stack knobs").
+std::string canonical_path(const std::string& path) {
+  if (!path.starts_with("stack.")) return path;
+  const std::string key = path.substr(6);
+  if (key.find('.') != std::string::npos) return path;
+  const std::string canon = targets::canonical_knob(key);
+  return canon.empty() ? path : "stack." + canon;
+}
+
+// Renames the file's stack keys to their canonical names. Two names of one knob in one file are
+// refused: which of them was meant cannot be known. Unknown keys stay, for resolve_target to name.
+void canonicalise_stack(json& doc, const std::string& file) {
+  if (!doc.contains("stack") || !doc["stack"].is_object()) return;
+  json out = json::object();
+  std::map<std::string, std::string> written;  // canonical -> as the file wrote it
+  for (const auto& [k, v] : doc["stack"].items()) {
+    std::string canon = targets::canonical_knob(k);
+    if (canon.empty()) canon = k;
+    if (auto it = written.find(canon); it != written.end())
+      throw SpecError(file + ": $.stack: '" + it->second + "' and '" + k + "' are the same knob (" +
+                      canon + "); keep one");
+    written.emplace(canon, k);
+    out[canon] = v;
+  }
+  doc["stack"] = std::move(out);
+}
+
 // Dotted paths into the document: "duration_s", "stack.threads", "groups.bulk.clients" (a group
 // by name) or "groups.0.mix.1.size" (by index). Missing object keys are created.
-void set_path(json& doc, const std::string& path, const json& value, const std::string& file) {
+void set_path(json& doc, const std::string& given_path, const json& value,
+              const std::string& file) {
+  const std::string path = canonical_path(given_path);
   json* cur = &doc;
   std::stringstream ss(path);
   std::string part;
@@ -361,13 +394,23 @@ std::string label_of(const json& v) {
 const char* to_string(OpKind k) { return kOps[static_cast<int>(k)]; }
 const char* to_string(Memory m) { return kMemory[static_cast<int>(m)]; }
 
-Workload parse_workload(const std::string& file, json doc,
-                        const std::vector<std::string>& overrides) {
-  if (!doc.is_object()) throw SpecError(file + ": $: a workload must be a JSON object");
-  for (const auto& o : overrides) {
+namespace {
+
+// One path=value with where it was written: "--set" or a suite's "FILE: $.include[i].set".
+struct Override {
+  std::string text;
+  std::string origin;
+};
+
+// Applies the overrides to `doc` and returns the canonical paths they set. A stack knob is
+// checked here, so a typo or a bad value is blamed on the --set that made it, not on the file.
+std::set<std::string> apply_overrides(json& doc, const std::vector<Override>& overrides,
+                                      const std::string& file) {
+  std::set<std::string> paths;
+  for (const auto& [o, origin] : overrides) {
     const auto eq = o.find('=');
     if (eq == std::string::npos || eq == 0)
-      throw SpecError(file + ": override '" + o + "': expected path=value");
+      throw SpecError(origin + " " + o + ": expected path=value");
     std::string path = o.substr(0, eq);
     // A bare key that is not a workload field is a stack knob (threads=4, driver=6.8).
     static const std::set<std::string> kTop = {
@@ -375,8 +418,23 @@ Workload parse_workload(const std::string& file, json doc,
         "clock", "warmup_s",    "duration_s", "operations", "repetitions",
         "seed",  "interval_s",  "groups",     "watchdog_s", "latency_probe_us"};
     if (path.find('.') == std::string::npos && !kTop.count(path)) path = "stack." + path;
+    if (path.starts_with("stack.") && path.find('.', 6) == std::string::npos) {
+      targets::TargetSpec scratch;
+      if (auto e = scratch.set(path.substr(6), o.substr(eq + 1)); !e.empty())
+        throw SpecError(origin + " " + o + ": " + e);
+    }
+    path = canonical_path(path);
     set_path(doc, path, parse_value(o.substr(eq + 1), file, path), file);
+    paths.insert(path);
   }
+  return paths;
+}
+
+Workload parse_workload_with(const std::string& file, json doc,
+                             const std::vector<Override>& overrides) {
+  if (!doc.is_object()) throw SpecError(file + ": $: a workload must be a JSON object");
+  canonicalise_stack(doc, file);
+  const std::set<std::string> overridden = apply_overrides(doc, overrides, file);
   Workload w;
   w.file = file;
   w.document = doc;
@@ -395,6 +453,16 @@ Workload parse_workload(const std::string& file, json doc,
       if (!it.value().is_array() || it.value().empty())
         throw SpecError(file + ": " + p + "." + it.key() + ": expected a non-empty array");
       dims.emplace_back(it.key(), it.value());
+      // --set wins over the file; over a sweep it could only make every case the same, so the
+      // two together are refused rather than one silently dropped.
+      std::vector<std::string> varied = {canonical_path(it.key())};
+      for (const auto& v : it.value())
+        if (v.is_object())
+          for (const auto& [path, val] : v.items()) varied.push_back(canonical_path(path));
+      for (const auto& path : varied)
+        if (overridden.count(path))
+          throw SpecError(file + ": " + p + ": the sweep varies " + path +
+                          ", which --set also sets; drop one of them");
     }
   }
   uint64_t cases = 1;
@@ -440,6 +508,19 @@ Workload parse_workload(const std::string& file, json doc,
   return w;
 }
 
+std::vector<Override> from_command_line(const std::vector<std::string>& sets) {
+  std::vector<Override> out;
+  for (const auto& s : sets) out.push_back({s, "--set"});
+  return out;
+}
+
+}  // namespace
+
+Workload parse_workload(const std::string& file, json doc,
+                        const std::vector<std::string>& overrides) {
+  return parse_workload_with(file, std::move(doc), from_command_line(overrides));
+}
+
 namespace {
 
 json read_json(const std::string& file) {
@@ -477,19 +558,19 @@ Workload load_suite(const std::string& file, const json& doc,
     const std::string path = "$.include[" + std::to_string(i) + "]";
     Obj e(inc[i], path, file);
     const std::string sub = dir + "/" + e.str("file");
-    std::vector<std::string> sets;
+    std::vector<Override> sets;
     if (e.has("set")) {
       for (const auto& v : e.raw("set")) {
         if (!v.is_string())
           throw SpecError(file + ": " + path + ".set: expected strings \"path=value\"");
-        sets.push_back(v.get<std::string>());
+        sets.push_back({v.get<std::string>(), file + ": " + path + ".set:"});
       }
     }
     e.done();
-    sets.insert(sets.end(), overrides.begin(), overrides.end());
+    for (auto& cli : from_command_line(overrides)) sets.push_back(std::move(cli));
     json subdoc = read_json(sub);
     if (subdoc.contains("include")) throw SpecError(file + ": " + path + ": suites do not nest");
-    Workload w = parse_workload(sub, std::move(subdoc), sets);
+    Workload w = parse_workload_with(sub, std::move(subdoc), sets);
     for (auto& c : w.cases) {
       c.label = w.name + ": " + c.label;
       suite.cases.push_back(std::move(c));

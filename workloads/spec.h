@@ -42,6 +42,9 @@ enum class Arrival { kConstant, kPoisson };
 
 struct GroupSpec {
   std::string name;
+  // What the scenario uses the group for ("bulk", "keepalive"...; "" = nothing in particular).
+  // Each scenario lists its roles (docs/scenarios.md); the name is the user's own.
+  std::string role;
   uint32_t clients = 1;
   Pacing pacing = Pacing::kClosed;
   double think_us = 0;    // closed loop

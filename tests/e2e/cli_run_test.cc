@@ -164,7 +164,32 @@ TEST(RunCommand, BadStackKnobIsExitTwo) {
   std::ifstream in(c.err_path);
   std::string line;
   std::getline(in, line);
-  EXPECT_NE(line.find("$.stack.threads: value 0 is outside 1..256"), std::string::npos) << line;
+  // Blamed on the --set that made it, not on the workload file.
+  EXPECT_TRUE(line.starts_with("--set threads=0: threads: value 0 is outside 1..256")) << line;
+}
+
+TEST(RunCommand, ASetTypoOnABundledWorkloadNamesTheSet) {
+  Child c = spawn({TEEBENCH_BIN, "run", "null", "--set", "CFG_NUM_THRAEDS=4"}, "knob-typo");
+  EXPECT_EQ(wait_exit(c), 2);
+  std::ifstream in(c.err_path);
+  std::string line;
+  std::getline(in, line);
+  EXPECT_TRUE(line.starts_with("--set CFG_NUM_THRAEDS=4: unknown setting 'CFG_NUM_THRAEDS'"))
+      << line;
+  EXPECT_EQ(line.find("null.json"), std::string::npos) << line;
+}
+
+TEST(RunCommand, SetWinsOverTheFilesKnobUnderTheOtherName) {
+  const std::string path = ::testing::TempDir() + "/knob-precedence.json";
+  std::ofstream(path) << R"({"name": "knob-precedence", "duration_s": 0.2, "interval_s": 0.2,
+    "stack": {"threads": 4}, "groups": [{"name": "g", "clients": 1, "mix": [{"op": "nop"}]}]})";
+  const std::string out = ::testing::TempDir() + "/knob-precedence-out";
+  Child c =
+      spawn({TEEBENCH_BIN, "run", path, "--set", "CFG_NUM_THREADS=8", "--force", "--out", out},
+            "knob-precedence");
+  ASSERT_EQ(wait_exit(c), 0);
+  const auto r = read_results(out);
+  EXPECT_EQ(r["cases"][0]["counters"]["secure_threads"], 8) << r["cases"][0]["counters"].dump();
 }
 
 std::string first_line(const Child& c) {

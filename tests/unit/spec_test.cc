@@ -2,6 +2,8 @@
 // "FILE: $.json.path: what is wrong".
 #include "workloads/spec.h"
 
+#include "workloads/scenarios/scenario.h"
+
 #include <gtest/gtest.h>
 
 namespace {
@@ -112,19 +114,121 @@ TEST(Sweep, CartesianProductWithLabels) {
   EXPECT_EQ(w.cases[0].label, "threads=2 mode=a");
   EXPECT_EQ(w.cases[3].label, "threads=4 mode=b");
   EXPECT_EQ(w.cases[3].spec.groups[0].clients, 3u);
-  EXPECT_EQ(w.cases[3].spec.stack["threads"], 4);
+  EXPECT_EQ(w.cases[3].spec.stack["CFG_NUM_THREADS"], 4);
 }
 
 TEST(Overrides, SetStackKnobsAndWorkloadFields) {
   const auto w = workloads::parse_workload(
       "w.json", valid(), {"threads=8", "duration_s=2.5", "groups.g.clients=5", "driver=pre-6.8"});
   const auto& s = w.cases[0].spec;
-  EXPECT_EQ(s.stack["threads"], 8);
+  EXPECT_EQ(s.stack["CFG_NUM_THREADS"], 8);
   EXPECT_EQ(s.stack["driver"], "pre-6.8");
   EXPECT_DOUBLE_EQ(*s.duration_s, 2.5);
   EXPECT_EQ(s.groups[0].clients, 5u);
   EXPECT_THROW(workloads::parse_workload("w.json", valid(), {"groups.nosuch.clients=1"}),
                workloads::SpecError);
+}
+
+// The message of the SpecError `f` throws ("" if it does not throw).
+template <typename F>
+std::string spec_error(F f) {
+  try {
+    f();
+  } catch (const workloads::SpecError& e) {
+    return e.what();
+  }
+  return "";
+}
+
+TEST(Knobs, AKnobHasOneKeyWhateverItsSpelling) {
+  json doc = valid();
+  doc["stack"] = {{"threads", 4}, {"dyn_shm", "y"}};
+  const auto w = workloads::parse_workload("w.json", doc);
+  EXPECT_EQ(w.cases[0].spec.stack, json({{"CFG_NUM_THREADS", 4}, {"CFG_CORE_DYN_SHM", "y"}}));
+}
+
+TEST(Knobs, SetWinsOverTheFileUnderEitherName) {
+  json doc = valid();
+  doc["stack"] = {{"threads", 4}};
+  for (const char* set : {"CFG_NUM_THREADS=8", "threads=8", "stack.threads=8"}) {
+    const auto w = workloads::parse_workload("w.json", doc, {set});
+    EXPECT_EQ(w.cases[0].spec.stack, json({{"CFG_NUM_THREADS", 8}})) << set;
+  }
+  // Later --set wins over earlier, across names.
+  const auto w = workloads::parse_workload("w.json", doc, {"threads=2", "CFG_NUM_THREADS=3"});
+  EXPECT_EQ(w.cases[0].spec.stack["CFG_NUM_THREADS"], 3);
+}
+
+TEST(Knobs, TwoNamesOfOneKnobInAFileAreRefused) {
+  json doc = valid();
+  doc["stack"] = {{"threads", 4}, {"CFG_NUM_THREADS", 8}};
+  const std::string e = spec_error([&] { workloads::parse_workload("w.json", doc); });
+  EXPECT_NE(e.find("w.json: $.stack:"), std::string::npos) << e;
+  EXPECT_NE(e.find("same knob (CFG_NUM_THREADS)"), std::string::npos) << e;
+}
+
+TEST(Knobs, ASetTypoOrBadValueIsBlamedOnTheSet) {
+  const std::string typo =
+      spec_error([] { workloads::parse_workload("bundled.json", valid(), {"thraeds=4"}); });
+  EXPECT_TRUE(typo.starts_with("--set thraeds=4: unknown setting 'thraeds'")) << typo;
+  EXPECT_EQ(typo.find("bundled.json"), std::string::npos) << typo;
+  const std::string bad =
+      spec_error([] { workloads::parse_workload("bundled.json", valid(), {"threads=many"}); });
+  EXPECT_TRUE(bad.starts_with("--set threads=many: threads: 'many' is not a number")) << bad;
+}
+
+TEST(Knobs, SetOfASweptKnobIsRefused) {
+  json doc = valid();
+  doc["sweep"] = json::array({{{"stack.threads", {2, 4}}}});
+  const std::string e =
+      spec_error([&] { workloads::parse_workload("w.json", doc, {"CFG_NUM_THREADS=8"}); });
+  EXPECT_NE(e.find("the sweep varies stack.CFG_NUM_THREADS, which --set also sets"),
+            std::string::npos)
+      << e;
+  // An unrelated --set beside the sweep is fine.
+  EXPECT_EQ(workloads::parse_workload("w.json", doc, {"duration_s=1"}).cases.size(), 2u);
+}
+
+workloads::WorkloadSpec with_groups(const char* scenario, json groups) {
+  json doc = valid();
+  doc["scenario"] = scenario;
+  doc["groups"] = std::move(groups);
+  return workloads::parse_workload("w.json", doc).cases[0].spec;
+}
+
+TEST(Roles, AScenarioThatNeedsARoleRefusesAWorkloadWithout) {
+  const auto* exhaustion = workloads::find_scenario("exhaustion");
+  ASSERT_NE(exhaustion, nullptr);
+  // Named like the role, but without it: the name is the user's own and means nothing.
+  const auto none = with_groups("exhaustion", json::parse(R"([{"name": "bulk", "clients": 4,
+    "mix": [{"op": "wait", "ms": 1}]}])"));
+  const std::string e = workloads::check_roles(none, *exhaustion);
+  EXPECT_TRUE(e.starts_with("$.groups: scenario exhaustion analyses groups by role")) << e;
+  EXPECT_NE(e.find("its roles: bulk, keepalive"), std::string::npos) << e;
+  const auto named = with_groups("exhaustion", json::parse(R"([{"name": "flood", "role": "bulk",
+    "clients": 4, "mix": [{"op": "wait", "ms": 1}]}])"));
+  EXPECT_EQ(workloads::check_roles(named, *exhaustion), "");
+  ASSERT_EQ(workloads::groups_with_role(named, "bulk").size(), 1u);
+  EXPECT_EQ(workloads::groups_with_role(named, "bulk")[0]->name, "flood");
+}
+
+TEST(Roles, AnUnknownRoleIsRefusedWithTheList) {
+  const auto typo = with_groups("exhaustion", json::parse(R"([{"name": "b", "role": "blk",
+    "clients": 4, "mix": [{"op": "nop"}]}])"));
+  const std::string e = workloads::check_roles(typo, *workloads::find_scenario("exhaustion"));
+  EXPECT_TRUE(e.starts_with("$.groups[0].role: scenario exhaustion has no role 'blk'")) << e;
+  const auto generic = with_groups("generic", json::parse(R"([{"name": "b", "role": "bulk",
+    "clients": 1, "mix": [{"op": "nop"}]}])"));
+  EXPECT_NE(
+      workloads::check_roles(generic, *workloads::find_scenario("generic")).find("it has none"),
+      std::string::npos);
+}
+
+TEST(Roles, EveryBundledScenarioListsWhatItsRolesMean) {
+  for (const auto* s : workloads::scenarios()) {
+    EXPECT_TRUE(!s->needs_role || !s->roles.empty()) << s->name;
+    for (const auto& r : s->roles) EXPECT_FALSE(r.help.empty()) << s->name << "/" << r.name;
+  }
 }
 
 TEST(Files, MissingAndMalformed) {

@@ -19,10 +19,9 @@ namespace exhaustion {
 using reports::CaseResult;
 using reports::Outcome;
 
-const GroupSpec* group(const WorkloadSpec& s, const std::string& name) {
-  for (const auto& g : s.groups)
-    if (g.name == name) return &g;
-  return nullptr;
+const GroupSpec* group(const WorkloadSpec& s, std::string_view role) {
+  const auto gs = groups_with_role(s, role);
+  return gs.empty() ? nullptr : gs.front();
 }
 
 double service_ns(const OpSpec& op) {
@@ -31,12 +30,23 @@ double service_ns(const OpSpec& op) {
   return 0;
 }
 
-void analyze_bulk(const WorkloadSpec& spec, const GroupSpec& bulk, CaseResult& r) {
+void analyze_bulk(const GroupSpec& bulk, CaseResult& r) {
   const auto* res = r.find(bulk.name, bulk.mix[0].name);
   if (!res || res->count == 0) return;
   const double svc = service_ns(bulk.mix[0]);
   const double active_s = res->duration_s;  // the group's active window, drain included
-  const double threads = spec.stack.contains("threads") ? spec.stack["threads"].get<double>() : 2;
+  // The thread count the stack really had (its counter), never the workload's knob as written:
+  // the knob may be spelt either way, be a string, or be overridden by --set.
+  const auto st = r.counters.find("secure_threads");
+  if (st == r.counters.end() || !st->is_number() || st->get<double>() <= 0) {
+    r.verdicts.push_back({"throughput_plateau",
+                          Outcome::kSkipped,
+                          "not judged: this target does not report its secure thread count "
+                          "(CFG_NUM_THREADS), so the ceiling is unknown",
+                          {}});
+    return;
+  }
+  const double threads = st->get<double>();
   const double cpus = std::thread::hardware_concurrency();
   const double parallel = std::min<double>(threads, bulk.clients);
   const double ceiling = svc > 0 ? parallel * 1e9 / svc : 0;
@@ -122,7 +132,7 @@ void analyze_keepalive(const GroupSpec* bulk, const GroupSpec& ka, CaseResult& r
 
 void analyze_case(const WorkloadSpec& spec, CaseResult& r) {
   const GroupSpec* bulk = group(spec, "bulk");
-  if (bulk) analyze_bulk(spec, *bulk, r);
+  if (bulk) analyze_bulk(*bulk, r);
   if (const GroupSpec* ka = group(spec, "keepalive")) analyze_keepalive(bulk, *ka, r);
 }
 
@@ -133,6 +143,9 @@ const ScenarioInfo k_exhaustion_scenario = {
     "exhaustion",
     "more callers than secure threads: plateau vs threads/service time, queue wait, "
     "ETHREAD_LIMIT, fairness, keep-alive starvation and recovery",
+    {{"bulk", "the flood of callers: plateau against the ceiling, queue wait, fairness"},
+     {"keepalive", "one light caller beside the flood: starvation and recovery after it"}},
+    true,
     exhaustion::analyze_case,
     [](const Workload&, reports::RunResult&) {},
 };

@@ -6,6 +6,8 @@ namespace workloads {
 const ScenarioInfo k_generic_scenario = {
     "generic",
     "runs the workload as written; reports latency, throughput and common invariants",
+    {},
+    false,
     [](const WorkloadSpec&, reports::CaseResult&) {},
     [](const Workload&, reports::RunResult&) {},
 };

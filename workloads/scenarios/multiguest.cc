@@ -18,9 +18,15 @@ namespace multiguest {
 using reports::CaseResult;
 using reports::Outcome;
 
-bool active(const WorkloadSpec& s, const std::string& name) {
-  for (const auto& g : s.groups)
-    if (g.name == name) return g.clients > 0;
+bool active(const WorkloadSpec& s, std::string_view role) {
+  for (const auto* g : groups_with_role(s, role))
+    if (g->clients > 0) return true;
+  return false;
+}
+
+bool plays(const WorkloadSpec& s, const std::string& group, std::string_view role) {
+  for (const auto* g : groups_with_role(s, role))
+    if (g->name == group) return true;
   return false;
 }
 
@@ -36,20 +42,20 @@ uint64_t percentile_of(std::vector<uint64_t> v, double p) {
 
 // The per-guest limits, hit on purpose: each refusal is counted and expected; callers beyond the
 // thread cap are queued by the guest's driver, not failed.
-void analyze_limits(CaseResult& r) {
+void analyze_limits(const WorkloadSpec& spec, CaseResult& r) {
   const double threads = counter(r, "xen_thread_limit_refusals");
   const double too_big = counter(r, "xen_buffer_too_big");
   const double count = counter(r, "xen_buffer_count_refusals");
   nlohmann::json expected = nlohmann::json::object();
-  for (const char* g : {"big", "many"})
-    for (const auto& o : r.ops)
-      if (o.group == g) expected[o.group + "/" + o.op] = o.errors;
+  for (const auto& o : r.ops)
+    if (plays(spec, o.group, "big") || plays(spec, o.group, "many"))
+      expected[o.group + "/" + o.op] = o.errors;
   r.metrics["expected_errors"] = expected;
   r.metrics["xen_refusals"] = {
       {"thread_limit", threads}, {"buffer_pages", too_big}, {"buffer_count", count}};
   uint64_t caller_errors = 0;
   for (const auto& o : r.ops)
-    if (o.group == "callers") caller_errors += o.error_total();
+    if (plays(spec, o.group, "callers")) caller_errors += o.error_total();
   const bool ok = threads > 0 && too_big > 0 && count > 0 && caller_errors == 0;
   r.verdicts.push_back(
       {"per_guest_limits_enforced", ok ? Outcome::kPass : Outcome::kFail,
@@ -89,8 +95,11 @@ void analyze_destroy(const WorkloadSpec& spec, CaseResult& r) {
                     {"kept", kept}};
   }
   r.metrics["neighbours_p99"] = per;
-  for (const auto& o : r.ops)
-    if (o.group == "callers") r.metrics["destroyed_guest_errors"] = o.errors;
+  // The destroyed guest's own group is the one that says when to destroy it.
+  for (const auto& g : spec.groups)
+    if (g.destroy_guest_s)
+      for (const auto& o : r.ops)
+        if (o.group == g.name) r.metrics["destroyed_guest_errors"] = o.errors;
   r.verdicts.push_back({"neighbours_keep_latency", ok ? Outcome::kPass : Outcome::kFail,
                         ok ? "every remaining guest's p90 after the destruction is within bounds"
                            : "a remaining guest's p90 rose after the destruction",
@@ -111,7 +120,7 @@ void analyze_case(const WorkloadSpec& spec, CaseResult& r) {
     }
   }
   r.metrics["per_guest"] = guests;
-  if (active(spec, "big") || active(spec, "many")) analyze_limits(r);
+  if (active(spec, "big") || active(spec, "many")) analyze_limits(spec, r);
   for (const auto& g : spec.groups)
     if (g.destroy_guest_s && g.clients) analyze_destroy(spec, r);
 }
@@ -122,7 +131,23 @@ const CaseResult* find_case(const reports::RunResult& run, const std::string& co
   return nullptr;
 }
 
-void analyze_run(const Workload&, reports::RunResult& run) {
+const WorkloadSpec* spec_of(const Workload& w, const CaseResult& c) {
+  for (const auto& k : w.cases)
+    if (k.label == c.label || k.part + ": " + k.label == c.label) return &k.spec;
+  return nullptr;
+}
+
+// `op` as measured by a guest-1 group of `c` (the one-guest baseline), or nullptr.
+const reports::OpResult* in_first_guest(const WorkloadSpec* spec, const CaseResult& c,
+                                        const std::string& op) {
+  if (!spec) return nullptr;
+  for (const auto& g : spec->groups)
+    if (g.guest == 1 && g.clients)
+      if (const auto* r = c.find(g.name, op)) return r;
+  return nullptr;
+}
+
+void analyze_run(const Workload& w, reports::RunResult& run) {
   const CaseResult* native = find_case(run, "native");
   const CaseResult* one = find_case(run, "xen-1guest");
   const CaseResult* four = find_case(run, "xen-4guests");
@@ -142,7 +167,7 @@ void analyze_run(const Workload&, reports::RunResult& run) {
   if (one && four) {
     nlohmann::json scaling = nlohmann::json::object();
     for (const auto& o : four->ops) {
-      const auto* base = one->find("g1", o.op);
+      const auto* base = in_first_guest(spec_of(w, *one), *one, o.op);
       if (!base || !o.count) continue;
       scaling[o.group + "/" + o.op] = {{"p99_ns", o.latency.percentile(99)},
                                        {"p99_one_guest_ns", base->latency.percentile(99)},
@@ -154,8 +179,9 @@ void analyze_run(const Workload&, reports::RunResult& run) {
   const CaseResult* noisy = find_case(run, "neighbour-noisy");
   if (quiet && noisy) {
     nlohmann::json nn = nlohmann::json::object();
+    const WorkloadSpec* spec = spec_of(w, *noisy);
     for (const auto& o : noisy->ops) {
-      if (o.group != "g2" && o.group != "g3") continue;
+      if (!spec || !plays(*spec, o.group, "neighbour")) continue;
       const auto* q = quiet->find(o.group, o.op);
       if (!q || !q->count || !o.count) continue;
       const auto qp = q->latency.percentile(99), np = o.latency.percentile(99);
@@ -173,6 +199,13 @@ const ScenarioInfo k_multiguest_scenario = {
     "multiguest",
     "guests behind Xen's OP-TEE mediator: overhead vs native, per-guest latency, noisy "
     "neighbour, per-guest limits as expected errors, a guest destroyed mid-flight",
+    {{"big", "buffers over the mediator's 129-page limit: refusals counted and expected"},
+     {"many", "more buffers than the mediator allows a guest: refusals counted and expected"},
+     {"callers", "more callers than a guest's thread cap: queued by the driver, never failed"},
+     {"neighbour",
+      "a quiet guest whose p99 is compared between the neighbour-quiet and "
+      "neighbour-noisy cases"}},
+    false,  // every group's per-guest figures need no role
     multiguest::analyze_case,
     multiguest::analyze_run,
 };

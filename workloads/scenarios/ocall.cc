@@ -16,7 +16,10 @@ using reports::CaseResult;
 using reports::Outcome;
 
 void analyze_case(const WorkloadSpec& spec, CaseResult& r) {
-  const auto* null = r.find("null", "nop");
+  const reports::OpResult* null = nullptr;
+  for (const auto* g : groups_with_role(spec, "baseline"))
+    for (const auto& op : g->mix)
+      if (op.kind == OpKind::kNop && !null) null = r.find(g->name, op.name);
   const double null_p50 = null && null->count ? null->latency.percentile(50) : 0;
   for (const auto& g : spec.groups) {
     for (const auto& op : g.mix) {
@@ -69,6 +72,8 @@ const ScenarioInfo k_ocall_scenario = {
     "ocall",
     "TA -> client round trips: in-thread OCALL vs supplicant plugin, per payload and count, as a "
     "multiple of the null invoke; clients killed mid-OCALL",
+    {{"baseline", "null invokes measured alongside: the round trip as a multiple of one"}},
+    false,  // the round trips are found by op (ocall, plugin, ocall_crash)
     ocall::analyze_case,
     ocall::analyze_run,
 };

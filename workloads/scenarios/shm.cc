@@ -112,6 +112,8 @@ const ScenarioInfo k_shm_scenario = {
     "shm",
     "static carve-out vs dynamic registration: cost vs size, per-page slope, alloc/register/"
     "unregister, copy vs zero copy, carve-out exhaustion as counted errors",
+    {},  // it reads the ops (alloc, register, copy...), whichever group issues them
+    false,
     shm::analyze_case,
     shm::analyze_run,
 };
