@@ -108,7 +108,8 @@ json to_json(const OpResult& r) {
                   {"errors", c.errors},
                   {"p99_ns", c.p99_ns},
                   {"max_ns", c.max_ns},
-                  {"throughput_per_s", c.throughput_per_s}});
+                  {"throughput_per_s", c.throughput_per_s},
+                  {"longest_gap_ns", c.longest_gap_ns}});
   j["clients"] = cl;
   if (!r.steps.empty()) {
     json st = json::array();

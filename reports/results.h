@@ -29,6 +29,10 @@ struct ClientSummary {
   uint64_t p99_ns = 0;
   uint64_t max_ns = 0;
   double throughput_per_s = 0;
+  // The client's longest time without a completed call while active (across all its ops, from
+  // its group's start to its last completion, or to now while it runs): starvation shows here
+  // even for a client that never completes, which has no latency at all.
+  uint64_t longest_gap_ns = 0;
 };
 
 struct StepSummary {

@@ -61,8 +61,11 @@ reports::OpResult Collector::collect_slot(Slot& slot, size_t s, double elapsed_s
     }
     r.latency.merge(client_hist);
     if (slot.sub == 0) r.issued += w.issued[slot.op].load(std::memory_order_relaxed);
+    const double finished = w.finished_s->load();
+    const bool running = finished < 0;
     r.clients.push_back({w.index, client_hist.total(), client_errors, client_hist.percentile(99),
-                         client_hist.max(), active > 0 ? client_hist.total() / active : 0});
+                         client_hist.max(), active > 0 ? client_hist.total() / active : 0,
+                         w.gap_as_of(static_cast<int64_t>(elapsed_s * 1e9), running)});
     if (w.lag && slot.sub == 0) {
       w.lag->add_to(lag);
       has_lag = true;

@@ -19,6 +19,14 @@ void sleep_ticks(const measure::Clock& clock, uint64_t ticks) {
       std::chrono::nanoseconds(std::min<uint64_t>(clock.to_ns(ticks), 1000000)));
 }
 
+void note_completion(Worker& w, int64_t now_ns) {
+  const int64_t last = w.last_completion_ns->exchange(now_ns, std::memory_order_relaxed);
+  if (last >= 0 && now_ns > last)
+    w.longest_gap_ns->store(std::max<uint64_t>(w.longest_gap_ns->load(std::memory_order_relaxed),
+                                               static_cast<uint64_t>(now_ns - last)),
+                            std::memory_order_relaxed);
+}
+
 // The measured (or warm-up) loop of one client.
 void client_loop(Worker& w, const WorkloadSpec& spec, const measure::Clock& clock,
                  const Timeline& tl, std::atomic<bool>& stop, bool record, uint64_t until) {
@@ -62,6 +70,8 @@ void client_loop(Worker& w, const WorkloadSpec& spec, const measure::Clock& cloc
     uint64_t intended = now;
     if (g.pacing == Pacing::kClosed) {
       if (!g.ramp.empty() && w.index >= g.ramp[step]) {
+        // Parked by the ramp: not active, so not starving either.
+        w.last_completion_ns->store(-1, std::memory_order_relaxed);
         sleep_ticks(clock, clock.from_ns(1000000));
         continue;
       }
@@ -73,6 +83,10 @@ void client_loop(Worker& w, const WorkloadSpec& spec, const measure::Clock& cloc
       next = intended + pacer.gap(rate_at(step));
       w.lag->record(clock.to_ns(now - intended));
     }
+    // Active from here: a gap is measured from the first moment the client could have called.
+    if (w.last_completion_ns->load(std::memory_order_relaxed) < 0)
+      w.last_completion_ns->store(static_cast<int64_t>(clock.to_ns(now - tl.t0)),
+                                  std::memory_order_relaxed);
     const size_t i = w.client->pick(g.mix);
     w.issued[i].store(w.issued[i].load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
     tl.in_flight.fetch_add(1, std::memory_order_relaxed);
@@ -82,6 +96,7 @@ void client_loop(Worker& w, const WorkloadSpec& spec, const measure::Clock& cloc
     tl.in_flight.fetch_sub(1, std::memory_order_relaxed);
     tl.returned.fetch_add(1, std::memory_order_relaxed);
     done++;
+    note_completion(w, static_cast<int64_t>(clock.to_ns(clock.now() - tl.t0)));
     if (g.record_samples && w.samples.size() < w.samples.capacity()) {
       const uint64_t end = clock.now();
       w.samples.emplace_back(clock.to_ns(intended - tl.t0), clock.to_ns(end - intended));
@@ -92,6 +107,14 @@ void client_loop(Worker& w, const WorkloadSpec& spec, const measure::Clock& cloc
 }
 
 }  // namespace
+
+uint64_t Worker::gap_as_of(int64_t now_ns, bool running) const {
+  uint64_t gap = longest_gap_ns->load(std::memory_order_relaxed);
+  const int64_t last = last_completion_ns->load(std::memory_order_relaxed);
+  if (running && last >= 0 && now_ns > last)
+    gap = std::max<uint64_t>(gap, static_cast<uint64_t>(now_ns - last));
+  return gap;
+}
 
 void sleep_until(const measure::Clock& clock, uint64_t target, const std::atomic<bool>& stop) {
   // 1 ms slices: a stop is seen within a millisecond, and the wake-ups cost nothing measurable.
@@ -145,7 +168,12 @@ void run_worker(Worker& w, const WorkloadSpec& spec, const measure::Clock& clock
   } catch (const std::exception& e) {
     w.failure = e.what();
   }
-  *w.finished_s = static_cast<double>(clock.to_ns(clock.now() - tl.t0)) / 1e9;
+  const uint64_t finished_ns = clock.to_ns(clock.now() - tl.t0);
+  // The gap still open when it stops counts too: a client that never completed a call starved
+  // for its whole active window.
+  w.longest_gap_ns->store(w.gap_as_of(static_cast<int64_t>(finished_ns), true),
+                          std::memory_order_relaxed);
+  *w.finished_s = static_cast<double>(finished_ns) / 1e9;
 }
 
 }  // namespace workloads

@@ -33,6 +33,14 @@ struct Worker {
   // The op of the mix it is inside the stack with, -1 between calls: the watchdog's evidence
   // names what the calls still in flight were (warm-up calls included, which `issued` omits).
   std::unique_ptr<std::atomic<int>> in_call = std::make_unique<std::atomic<int>>(-1);
+  // Starvation (ClientSummary::longest_gap_ns): when its last call completed, or its active
+  // window began (ns since t0; -1 while it is not active), and the longest gap so far.
+  std::unique_ptr<std::atomic<int64_t>> last_completion_ns =
+      std::make_unique<std::atomic<int64_t>>(-1);
+  std::unique_ptr<std::atomic<uint64_t>> longest_gap_ns =
+      std::make_unique<std::atomic<uint64_t>>(0);
+  // The longest gap as of `now_ns` (since t0), counting the one still open while it runs.
+  uint64_t gap_as_of(int64_t now_ns, bool running) const;
 };
 
 // Builds a worker for client `index` of `g` with a fresh client process on `stack`.

@@ -101,6 +101,16 @@ TEST(Exhaustion, ThroughputPlateausAtThreadsOverServiceTime) {
   const double jain = c.metrics["jain_fairness"].get<double>();
   EXPECT_GE(jain, 1.0 / 16 - 1e-9);
   EXPECT_LE(jain, 1.0 + 1e-9);
+  // Starvation: in a closed loop a call starts after the previous one completed, so each
+  // caller's longest gap is at least its slowest call (the histogram's max, to its 1 % bucket).
+  const auto* flood = c.find("flood", "wait");
+  ASSERT_NE(flood, nullptr);
+  for (const auto& cl : flood->clients)
+    EXPECT_GE(static_cast<double>(cl.longest_gap_ns), 0.98 * static_cast<double>(cl.max_ns))
+        << "client " << cl.client;
+  EXPECT_GE(c.metrics["longest_gap_ns"]["worst"].get<double>(),
+            c.metrics["longest_gap_ns"]["median"].get<double>());
+  EXPECT_GE(c.metrics["longest_gap_ns"]["median"].get<double>(), 20e6);  // one 20 ms call
 }
 
 TEST(Exhaustion, KeepAliveStarvesUnderLoadAndRecoversAfterIt) {
@@ -125,6 +135,8 @@ TEST(Exhaustion, KeepAliveStarvesUnderLoadAndRecoversAfterIt) {
   // 16 callers x 5 ms on 2 threads queue ~40 ms: the keep-alive waits behind them (a lower bound,
   // which a slow host can only raise).
   EXPECT_GT(c.metrics["keepalive_max_ns"].get<double>(), 20e6);
+  // Its longest stretch without a completion covers at least its slowest call's queueing.
+  EXPECT_GT(c.metrics["keepalive_longest_gap_ns"].get<double>(), 10e6);
   ASSERT_NE(verdict(c, "recovery"), nullptr);
   if (verdict(c, "recovery")->outcome == reports::Outcome::kPass) {
     EXPECT_LT(c.metrics["recovery_s"].get<double>(), 0.4);

@@ -68,6 +68,13 @@ void analyze_bulk(const GroupSpec& bulk, CaseResult& r) {
   r.metrics["throughput_vs_ceiling"] = ceiling > 0 ? throughput / ceiling : 0;
   r.metrics["queue_wait_ns"] = {{"p50", qw(50)}, {"p99", qw(99)}, {"max", qw(100)}};
   r.metrics["jain_fairness"] = jain_index(per_client);
+  // Starvation beside fairness: each caller's longest time without a completion. The worst is the
+  // caller the queue served least; the median is what a typical caller saw.
+  std::vector<uint64_t> gaps;
+  for (const auto& c : res->clients) gaps.push_back(c.longest_gap_ns);
+  std::sort(gaps.begin(), gaps.end());
+  if (!gaps.empty())
+    r.metrics["longest_gap_ns"] = {{"worst", gaps.back()}, {"median", gaps[gaps.size() / 2]}};
   r.metrics["per_caller_p99_ns"] = {
       {"min", p99_min},
       {"max", p99_max},
@@ -101,6 +108,9 @@ void analyze_keepalive(const GroupSpec* bulk, const GroupSpec& ka, CaseResult& r
   const auto* res = r.find(ka.name, ka.mix[0].name);
   if (!res) return;
   r.metrics["keepalive_max_ns"] = res->latency.max();
+  uint64_t gap = 0;
+  for (const auto& c : res->clients) gap = std::max(gap, c.longest_gap_ns);
+  r.metrics["keepalive_longest_gap_ns"] = gap;
   r.metrics["keepalive_p99_ns"] = res->latency.percentile(99);
   if (!bulk || res->samples.empty()) return;
   // Baseline: the keep-alive's latency before the bulk load starts.
