@@ -40,6 +40,11 @@ constexpr CounterSpec kStackCounters[] = {
     {"call_queue_waiting", "teebench_call_queue_depth", MetricType::Gauge,
      "Calls on the driver's call queue now: in progress, or waiting for a secure thread (the "
      "6.8 driver lists every call it counts)"},
+    {"call_queue_sleeping", "teebench_call_queue_sleeping", MetricType::Gauge,
+     "Callers asleep in the driver now, waiting for a secure thread"},
+    {"call_queue_sleeping_peak", "teebench_call_queue_sleeping_peak", MetricType::Gauge,
+     "The most callers asleep in the driver at once since the stack started (exact, not "
+     "sampled)"},
     {"sessions_open", "teebench_sessions_open", MetricType::Gauge, "Open TA sessions in OP-TEE"},
     {"registered_shm_objects", "teebench_registered_shm_objects", MetricType::Gauge,
      "Shared memory objects registered with OP-TEE (dynamic shm)"},

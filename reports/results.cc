@@ -142,6 +142,7 @@ json to_json(const CaseResult& c) {
           {"operations", ops},
           {"counters", c.counters},
           {"perf", c.perf},
+          {"occupancy", c.occupancy},
           {"metrics", c.metrics},
           {"verdicts", verdicts},
           {"timing_caveat", c.timing_caveat.empty() ? json(nullptr) : json(c.timing_caveat)}};

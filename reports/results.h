@@ -80,6 +80,10 @@ struct CaseResult {
   // interval while it runs.
   nlohmann::json counters = nlohmann::json::object();
   nlohmann::json perf = nlohmann::json::object();
+  // Secure threads busy/suspended and callers asleep in the driver over the case, sampled every
+  // few ms: the peak and the maximum per interval (workloads/occupancy.h); null where the target
+  // cannot see inside.
+  nlohmann::json occupancy = nullptr;
   nlohmann::json metrics = nlohmann::json::object();  // scenario-derived figures
   std::vector<Verdict> verdicts;
   // Why this case's latencies are not board timing (e.g. TCG under QEMU), "" when they are:

@@ -21,6 +21,8 @@ std::map<std::string, double> StackCounters::available() const {
   put("ethread_limit_returns", ethread_limit_returns);
   put("call_queue_waits", call_queue_waits);
   put("call_queue_waiting", call_queue_waiting);
+  put("call_queue_sleeping", call_queue_sleeping);
+  put("call_queue_sleeping_peak", call_queue_sleeping_peak);
   put("sessions_open", sessions_open);
   put("registered_shm_objects", registered_shm_objects);
   put("driver_arg_pages", driver_arg_pages);
@@ -52,6 +54,8 @@ std::vector<std::string> StackCounters::unavailable() const {
       {"ethread_limit_returns", &ethread_limit_returns},
       {"call_queue_waits", &call_queue_waits},
       {"call_queue_waiting", &call_queue_waiting},
+      {"call_queue_sleeping", &call_queue_sleeping},
+      {"call_queue_sleeping_peak", &call_queue_sleeping_peak},
       {"sessions_open", &sessions_open},
       {"registered_shm_objects", &registered_shm_objects},
       {"driver_arg_pages", &driver_arg_pages},

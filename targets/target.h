@@ -39,6 +39,9 @@ struct GuestCounters {
 struct StackCounters {
   std::optional<double> secure_threads, secure_threads_free, secure_threads_suspended;
   std::optional<double> ethread_limit_returns, call_queue_waits, call_queue_waiting;
+  // Callers asleep in the driver for a secure thread, and the most at once since the stack
+  // started (exact, all kernels summed).
+  std::optional<double> call_queue_sleeping, call_queue_sleeping_peak;
   std::optional<double> sessions_open, registered_shm_objects, driver_arg_pages, user_shm_objects;
   // Pages of registered shared memory OP-TEE has mapped into its shm VA window, all partitions.
   std::optional<double> shm_va_pages_mapped;
@@ -112,6 +115,12 @@ class Target {
   // std::runtime_error where the target cannot.
   virtual GuestRelease destroy_guest(uint32_t guest);
   virtual StackCounters counters() const { return {}; }
+  // What is busy right now, cheap enough to sample every few milliseconds during a case (the
+  // runner's occupancy series); all absent where the target cannot see inside.
+  struct Occupancy {
+    std::optional<double> secure_threads_busy, secure_threads_suspended, call_queue_sleeping;
+  };
+  virtual Occupancy occupancy() const { return {}; }
   virtual StackFacts facts() const { return {}; }
   // For `teebench info` only, never for decisions: anything else the target shows about itself
   // (the emulator: its cost profile, value by value with sources). Null if nothing.

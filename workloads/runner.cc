@@ -12,6 +12,7 @@
 #include "workloads/faults/fault.h"
 #include "workloads/invariants.h"
 #include "workloads/latency_probe.h"
+#include "workloads/occupancy.h"
 #include "workloads/worker.h"
 
 namespace workloads {
@@ -170,6 +171,7 @@ class CaseRunner {
   Timeline tl_;
   measure::PerfCounters perf_;
   std::unique_ptr<Collector> collector_;
+  std::unique_ptr<OccupancySampler> occupancy_;  // made by coordinate, which knows its poll
   reports::CaseResult result_ = blank_result();
   std::atomic<size_t> finished_{0};
   std::unique_ptr<std::barrier<>> sync_;  // releases the clients together once t0 is set
@@ -256,10 +258,12 @@ void CaseRunner::coordinate() {
   const auto poll = std::chrono::microseconds(
       std::clamp<int64_t>(static_cast<int64_t>(spec_.interval_s * 1e5), 1000, 5000));
   uint64_t next = tl_.t0 + interval;
+  occupancy_ = std::make_unique<OccupancySampler>(static_cast<double>(poll.count()) / 1e3);
   while (finished_.load() < client_threads_) {
     std::this_thread::sleep_for(poll);
     const uint64_t t = clock_.now();
     watchdog(t);
+    if (t >= tl_.t0) occupancy_->sample(stack_->occupancy());
     if (t < next || t < tl_.t0) continue;
     // A slow checkpoint skips the points it overran instead of bunching them up after it.
     next = std::max(next + interval, t + interval / 2);
@@ -267,6 +271,7 @@ void CaseRunner::coordinate() {
     if (spec_.duration_s && elapsed >= *spec_.duration_s) continue;
     result_.ops = collector_->collect(elapsed);
     result_.duration_s = elapsed;
+    occupancy_->close_interval(elapsed);
     // What the stack shows now (busy threads, queue depth...), for live metrics (--serve).
     for (const auto& [k, v] : stack_->counters().available()) result_.counters[k] = v;
     if (ctx_.on_interval) ctx_.on_interval(result_, elapsed);
@@ -331,6 +336,10 @@ void CaseRunner::collect_final() {
   for (const auto& [k, v] : counters.available()) result_.counters[k] = v;
   if (const auto na = counters.unavailable(); !na.empty()) result_.counters["unavailable"] = na;
   result_.counters["thread_states"] = stack_->thread_states();
+  if (occupancy_) {
+    occupancy_->close_interval(measured);
+    result_.occupancy = occupancy_->to_json();
+  }
   for (const auto& f : faults_) f->report(result_);
   if (probe_) probe_->report(result_);
   result_.complete = !stop_.load();

@@ -95,6 +95,19 @@ GuestRelease EmuTarget::destroy_guest(uint32_t guest) {
   return r;
 }
 
+Target::Occupancy EmuTarget::occupancy() const {
+  auto& m = *machine_;
+  double busy = 0, suspended = 0, sleeping = 0;
+  for (const auto& p : m.optee_os().partitions())
+    for (auto st : p->threads().states()) {
+      busy += st != emu::optee_os::ThreadState::kFree;
+      suspended += st == emu::optee_os::ThreadState::kSuspended;
+    }
+  for (const auto& k : m.kernels())
+    sleeping += static_cast<double>(k->driver().call_queue().sleeping());
+  return {busy, suspended, sleeping};
+}
+
 StackCounters EmuTarget::counters() const {
   auto& m = *machine_;
   StackCounters c;
@@ -108,12 +121,14 @@ StackCounters EmuTarget::counters() const {
       suspended += st == emu::optee_os::ThreadState::kSuspended;
     }
   double limit = 0, waits = 0, waiting = 0, arg_pages = 0, user_shm = 0, supp_pending = 0;
-  double contexts = 0;
+  double contexts = 0, sleeping = 0, sleeping_peak = 0;
   for (const auto& k : m.kernels()) {
     auto& cq = k->driver().call_queue();
     limit += static_cast<double>(cq.ethread_limit_count());
     waits += static_cast<double>(cq.accounted_waits());
     waiting += static_cast<double>(cq.waiting());
+    sleeping += static_cast<double>(cq.sleeping());
+    sleeping_peak += static_cast<double>(cq.sleeping_peak());
     arg_pages += static_cast<double>(k->driver().arg_cache_pages());
     user_shm += static_cast<double>(k->tee0().shm_count());
     contexts += static_cast<double>(k->tee0().contexts_live());
@@ -125,6 +140,8 @@ StackCounters EmuTarget::counters() const {
   c.ethread_limit_returns = limit;
   c.call_queue_waits = waits;
   c.call_queue_waiting = waiting;
+  c.call_queue_sleeping = sleeping;
+  c.call_queue_sleeping_peak = sleeping_peak;
   c.sessions_open = static_cast<double>(m.optee_os().session_count());
   c.registered_shm_objects = static_cast<double>(m.optee_os().reg_shm_count());
   c.driver_arg_pages = arg_pages;

@@ -27,6 +27,7 @@ class EmuTarget final : public Target {
   void kill_client(client::Device& dev) override;
   GuestRelease destroy_guest(uint32_t guest) override;
   StackCounters counters() const override;
+  Occupancy occupancy() const override;
   StackFacts facts() const override;
   nlohmann::json details() const override;
   std::vector<std::string> thread_states() const override;

@@ -96,6 +96,13 @@ TEST(Exhaustion, ThroughputPlateausAtThreadsOverServiceTime) {
   EXPECT_EQ(verdict(c, "secure_threads_free_at_end")->outcome, reports::Outcome::kPass);
   EXPECT_EQ(verdict(c, "no_lost_calls")->outcome, reports::Outcome::kPass);
   EXPECT_GT(c.metrics["call_queue_waits"].get<double>(), 0);
+  // 16 closed-loop callers on 2 threads: callers sleep in the driver, both threads stay busy.
+  EXPECT_GE(c.metrics["call_queue_sleeping_peak"].get<double>(), 1);
+  EXPECT_LE(c.metrics["call_queue_sleeping_peak"].get<double>(), 16);
+  ASSERT_TRUE(c.occupancy.is_object());
+  EXPECT_EQ(c.occupancy["peak"]["secure_threads_busy"], 2);
+  EXPECT_GE(c.occupancy["series"].size(), 2u);  // a point at 1 s (interval_s) and the end
+  EXPECT_GT(c.occupancy["peak"]["call_queue_sleeping"].get<double>(), 0);
   // Fairness is reported, not assumed: the 6.8 queue lets a returning caller take a freed slot
   // ahead of sleeping ones, so a few callers can get most of the calls.
   const double jain = c.metrics["jain_fairness"].get<double>();

@@ -83,6 +83,10 @@ void analyze_bulk(const GroupSpec& bulk, CaseResult& r) {
     r.metrics["ethread_limit_returns"] = r.counters["ethread_limit_returns"];
   if (r.counters.contains("call_queue_waits"))
     r.metrics["call_queue_waits"] = r.counters["call_queue_waits"];
+  // The deepest the driver's queue got (exact), beside the sampled occupancy's peaks.
+  if (r.counters.contains("call_queue_sleeping_peak"))
+    r.metrics["call_queue_sleeping_peak"] = r.counters["call_queue_sleeping_peak"];
+  if (r.occupancy.is_object()) r.metrics["occupancy_peak"] = r.occupancy["peak"];
   // On the emulator a busy (HOLD) secure thread occupies a host CPU, as it would a core; the
   // callers need a CPU of their own to keep it fed. With fewer CPUs the ceiling is not reachable
   // here, and judging it would only measure the host.

@@ -35,7 +35,7 @@ void CallQueue::wait_init(Waiter& w, bool sys_thread) {
       counted = true;
       w.completed = false;
       push_back(&w);
-      w.cv.wait(lk, [&w] { return w.completed; });
+      sleep(lk, w);
       remove(&w);
     }
     free_--;
@@ -49,7 +49,7 @@ void CallQueue::wait_init(Waiter& w, bool sys_thread) {
 void CallQueue::wait_for_completion(Waiter& w) {
   ethread_limit_++;
   std::unique_lock lk(lock_);
-  w.cv.wait(lk, [&w] { return w.completed; });
+  sleep(lk, w);
   // Back to the tail, ready for the next wake.
   remove(&w);
   w.completed = false;
@@ -88,6 +88,22 @@ void CallQueue::decr_sys_thread_count() {
   std::lock_guard g(lock_);
   sys_thread_req_--;
   complete_one();
+}
+
+void CallQueue::sleep(std::unique_lock<std::mutex>& lk, Waiter& w) {
+  sleeping_peak_ = std::max(sleeping_peak_, ++sleeping_);
+  w.cv.wait(lk, [&w] { return w.completed; });
+  --sleeping_;
+}
+
+size_t CallQueue::sleeping() const {
+  std::lock_guard g(lock_);
+  return sleeping_;
+}
+
+size_t CallQueue::sleeping_peak() const {
+  std::lock_guard g(lock_);
+  return sleeping_peak_;
 }
 
 size_t CallQueue::waiting() const {

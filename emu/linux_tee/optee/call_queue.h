@@ -45,6 +45,10 @@ class CallQueue {
   uint64_t ethread_limit_count() const { return ethread_limit_.load(); }
   uint64_t accounted_waits() const { return accounted_waits_.load(); }
   size_t waiting() const;
+  // Callers asleep in the driver right now, waiting for a secure thread (the queue's real depth),
+  // and the most there have been at once: exact, kept as they fall asleep, not sampled.
+  size_t sleeping() const;
+  size_t sleeping_peak() const;
 
  private:
   void complete_one();  // with lock_ held
@@ -60,6 +64,9 @@ class CallQueue {
   uint32_t sys_thread_req_ = 0;
   std::atomic<uint64_t> ethread_limit_{0};
   std::atomic<uint64_t> accounted_waits_{0};
+  size_t sleeping_ = 0, sleeping_peak_ = 0;  // with lock_ held
+  // Waits on `w` with lock_ held in `lk`, counting the sleeper.
+  void sleep(std::unique_lock<std::mutex>& lk, Waiter& w);
 };
 
 }  // namespace emu::linux_tee::optee
