@@ -132,9 +132,8 @@ const CaseResult* find_case(const reports::RunResult& run, const std::string& co
 }
 
 const WorkloadSpec* spec_of(const Workload& w, const CaseResult& c) {
-  for (const auto& k : w.cases)
-    if (k.label == c.label || k.part + ": " + k.label == c.label) return &k.spec;
-  return nullptr;
+  const Case* k = case_of(w, c);
+  return k ? &k->spec : nullptr;
 }
 
 // `op` as measured by a guest-1 group of `c` (the one-guest baseline), or nullptr.

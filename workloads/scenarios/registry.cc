@@ -47,6 +47,12 @@ std::string check_roles(const WorkloadSpec& spec, const ScenarioInfo& scenario) 
   return {};
 }
 
+const Case* case_of(const Workload& workload, const reports::CaseResult& result) {
+  for (const auto& k : workload.cases)
+    if (k.label == result.label || k.part + ": " + k.label == result.label) return &k;
+  return nullptr;
+}
+
 std::vector<const GroupSpec*> groups_with_role(const WorkloadSpec& spec, std::string_view role) {
   std::vector<const GroupSpec*> out;
   for (const auto& g : spec.groups)

@@ -39,6 +39,8 @@ const ScenarioInfo* find_scenario(std::string_view name);
 // Why `spec` does not fit `scenario`'s roles ("" if it does): a role the scenario does not have,
 // or none of its roles when it needs one. Names the group and lists the roles.
 std::string check_roles(const WorkloadSpec& spec, const ScenarioInfo& scenario);
+// The workload case a result belongs to (its label, prefixed by its part in a suite), or nullptr.
+const Case* case_of(const Workload& workload, const reports::CaseResult& result);
 // The groups playing `role`, in the workload's order.
 std::vector<const GroupSpec*> groups_with_role(const WorkloadSpec& spec, std::string_view role);
 

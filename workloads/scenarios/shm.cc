@@ -55,9 +55,7 @@ void analyze_run(const Workload& w, reports::RunResult& run) {
   nlohmann::json errors = nlohmann::json::object();
   for (size_t i = 0; i < run.cases.size(); ++i) {
     const auto& c = run.cases[i];
-    const Case* spec_case = nullptr;
-    for (const auto& k : w.cases)
-      if (k.label == c.label || k.part + ": " + k.label == c.label) spec_case = &k;
+    const Case* spec_case = case_of(w, c);
     if (!spec_case) continue;
     for (const auto& g : spec_case->spec.groups)
       for (const auto& op : g.mix) {
