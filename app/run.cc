@@ -407,22 +407,30 @@ Runner add_list(CLI::App& app) {
   auto* cmd = app.add_subcommand("list", "List the bundled workloads and the scenarios");
   return [cmd]() {
     if (!*cmd) return -1;
-    fmt::print("workloads ({}):\n", workload_dir());
-    std::vector<fs::path> files;
-    for (const auto& e : fs::directory_iterator(workload_dir()))
-      if (e.path().extension() == ".json") files.push_back(e.path());
-    std::sort(files.begin(), files.end());
-    for (const auto& f : files) {
-      std::string desc;
-      try {
-        const auto w = workloads::load_workload(f.string());
-        desc = fmt::format("{} ({} case{})", w.description, w.cases.size(),
-                           w.cases.size() == 1 ? "" : "s");
-      } catch (const std::exception& e) {
-        desc = std::string("INVALID: ") + e.what();
+    // The bundled workloads, then the examples: one per kind of figure (docs/examples.md), run
+    // by their listed name (`teebench run examples/starvation`).
+    auto list_dir = [](const fs::path& dir, const std::string& prefix) {
+      std::vector<fs::path> files;
+      if (fs::is_directory(dir))
+        for (const auto& e : fs::directory_iterator(dir))
+          if (e.path().extension() == ".json") files.push_back(e.path());
+      std::sort(files.begin(), files.end());
+      for (const auto& f : files) {
+        std::string desc;
+        try {
+          const auto w = workloads::load_workload(f.string());
+          desc = fmt::format("{} ({} case{})", w.description, w.cases.size(),
+                             w.cases.size() == 1 ? "" : "s");
+        } catch (const std::exception& e) {
+          desc = std::string("INVALID: ") + e.what();
+        }
+        fmt::print("  {:<24} {}\n", prefix + f.stem().string(), desc);
       }
-      fmt::print("  {:<14} {}\n", f.stem().string(), desc);
-    }
+    };
+    fmt::print("workloads ({}):\n", workload_dir());
+    list_dir(workload_dir(), "");
+    fmt::print("examples ({}/examples):\n", workload_dir());
+    list_dir(fs::path(workload_dir()) / "examples", "examples/");
     fmt::print("scenarios:\n");
     for (const auto* s : workloads::scenarios()) {
       fmt::print("  {:<14} {}\n", s->name, s->help);

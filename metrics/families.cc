@@ -46,6 +46,9 @@ constexpr CounterSpec kStackCounters[] = {
      "The most callers asleep in the driver at once since the stack started (exact, not "
      "sampled)"},
     {"sessions_open", "teebench_sessions_open", MetricType::Gauge, "Open TA sessions in OP-TEE"},
+    {"ta_instances", "teebench_ta_instances", MetricType::Gauge, "TA instances alive in OP-TEE"},
+    {"ta_instances_created", "teebench_ta_instances_created_total", MetricType::Counter,
+     "TA instances created (each a TA load) since the stack started"},
     {"registered_shm_objects", "teebench_registered_shm_objects", MetricType::Gauge,
      "Shared memory objects registered with OP-TEE (dynamic shm)"},
     {"user_shm_objects", "teebench_user_shm_objects", MetricType::Gauge,

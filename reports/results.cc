@@ -109,8 +109,15 @@ json to_json(const OpResult& r) {
                   {"p99_ns", c.p99_ns},
                   {"max_ns", c.max_ns},
                   {"throughput_per_s", c.throughput_per_s},
-                  {"longest_gap_ns", c.longest_gap_ns}});
+                  {"longest_gap_ns", c.longest_gap_ns},
+                  {"finished_s", c.finished_s >= 0 ? json(c.finished_s) : json(nullptr)}});
   j["clients"] = cl;
+  if (r.completion)
+    j["completion_s"] = {{"clients", r.completion->clients},
+                         {"min", r.completion->min_s},
+                         {"p50", r.completion->p50_s},
+                         {"p90", r.completion->p90_s},
+                         {"max", r.completion->max_s}};
   if (!r.steps.empty()) {
     json st = json::array();
     for (const auto& s : r.steps)

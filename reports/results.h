@@ -33,6 +33,15 @@ struct ClientSummary {
   // its group's start to its last completion, or to now while it runs): starvation shows here
   // even for a client that never completes, which has no latency at all.
   uint64_t longest_gap_ns = 0;
+  // When it finished (seconds into the measured phase), -1 while it runs.
+  double finished_s = -1;
+};
+
+// When a group's clients finished an operation-count run (seconds into the measured phase): how
+// far apart equal work ends is the unfairness users see ("the last thread finishes 3x later").
+struct CompletionSummary {
+  uint32_t clients = 0;
+  double min_s = 0, p50_s = 0, p90_s = 0, max_s = 0;
 };
 
 struct StepSummary {
@@ -57,6 +66,8 @@ struct OpResult {
   std::vector<ClientSummary> clients;
   std::vector<StepSummary> steps;
   std::vector<std::pair<double, uint64_t>> samples;  // (t_s, latency_ns) if recorded
+  // Operation-count runs, once every client of the group has finished.
+  std::optional<CompletionSummary> completion;
   uint64_t error_total() const;
 };
 

@@ -5,6 +5,7 @@
 #include <fmt/core.h>
 
 #include <map>
+#include <set>
 #include <vector>
 
 namespace reports {
@@ -107,6 +108,36 @@ std::string verdict_block(const RunResult& r) {
          fails;
 }
 
+// Operation-count runs: when each group's clients finished their equal share of work.
+std::string completion_lines(const CaseResult& c) {
+  std::string s;
+  std::set<std::string> seen;
+  for (const auto& o : c.ops) {
+    if (!o.completion || !seen.insert(o.group).second) continue;
+    const auto& t = *o.completion;
+    s += fmt::format(
+        "    {} finished: first {:.3g} s, p50 {:.3g} s, p90 {:.3g} s, last {:.3g} s"
+        " ({} clients)\n",
+        o.group, t.min_s, t.p50_s, t.p90_s, t.max_s, t.clients);
+  }
+  return s;
+}
+
+// The generic scenario's per-group figures: how evenly the clients were served.
+std::string client_lines(const CaseResult& c) {
+  std::string s;
+  if (!c.metrics.contains("clients") || !c.metrics["clients"].is_object()) return s;
+  for (const auto& [group, v] : c.metrics["clients"].items()) {
+    const json gap = v.value("longest_gap_ns", json::object());
+    s += fmt::format("    {}: longest gap without a completion {} worst, {} median{}\n", group,
+                     human_ns(gap.value("worst", 0.0)), human_ns(gap.value("median", 0.0)),
+                     v.contains("jain_fairness")
+                         ? fmt::format("; fairness {}", number(v, "jain_fairness"))
+                         : std::string());
+  }
+  return s;
+}
+
 struct Pooled {
   const CaseResult* first = nullptr;
   std::vector<const OpResult*> ops;  // in the first repetition's order, then new ones
@@ -174,6 +205,8 @@ std::string run_summary(const RunResult& r, bool verbose) {
             out += op_row(fmt::format("  repetition {}", i), reps[i]->count, reps[i]->error_total(),
                           reps[i]->throughput_per_s, reps[i]->latency, 1);
       }
+      out += completion_lines(*p.first);
+      out += client_lines(*p.first);
     }
     const json& metrics = parts.size() > 1 ? r.metrics.value(part, json::object()) : r.metrics;
     out += part_headline(scenario, metrics);

@@ -24,6 +24,8 @@ std::map<std::string, double> StackCounters::available() const {
   put("call_queue_sleeping", call_queue_sleeping);
   put("call_queue_sleeping_peak", call_queue_sleeping_peak);
   put("sessions_open", sessions_open);
+  put("ta_instances", ta_instances);
+  put("ta_instances_created", ta_instances_created);
   put("registered_shm_objects", registered_shm_objects);
   put("driver_arg_pages", driver_arg_pages);
   put("user_shm_objects", user_shm_objects);
@@ -57,6 +59,8 @@ std::vector<std::string> StackCounters::unavailable() const {
       {"call_queue_sleeping", &call_queue_sleeping},
       {"call_queue_sleeping_peak", &call_queue_sleeping_peak},
       {"sessions_open", &sessions_open},
+      {"ta_instances", &ta_instances},
+      {"ta_instances_created", &ta_instances_created},
       {"registered_shm_objects", &registered_shm_objects},
       {"driver_arg_pages", &driver_arg_pages},
       {"user_shm_objects", &user_shm_objects},

@@ -43,6 +43,9 @@ struct StackCounters {
   // started (exact, all kernels summed).
   std::optional<double> call_queue_sleeping, call_queue_sleeping_peak;
   std::optional<double> sessions_open, registered_shm_objects, driver_arg_pages, user_shm_objects;
+  // TA instances alive in OP-TEE, and created since the stack started (each is a TA load; a
+  // keep-alive or single-instance TA is loaded once: docs/ta.md).
+  std::optional<double> ta_instances, ta_instances_created;
   // Pages of registered shared memory OP-TEE has mapped into its shm VA window, all partitions.
   std::optional<double> shm_va_pages_mapped;
   // Contexts open on the client device (/dev/teeN); the driver's own, constant, included.

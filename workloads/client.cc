@@ -4,6 +4,8 @@
 
 #include <bench_ta.h>
 
+#include "workloads/script.h"
+
 #include <algorithm>
 #include <cstring>
 #include <stdexcept>
@@ -31,25 +33,58 @@ const char* error_kind(const client::Result& r) {
   return client::teec_name(r.code);
 }
 
-Client::Client(targets::Target& stack, uint32_t guest, const std::vector<OpSpec>& mix,
-               uint64_t seed)
-    : stack_(stack),
-      guest_(guest),
-      dev_(stack.new_client(guest)),
-      ctx_(std::make_unique<client::Context>(*dev_)),
-      mix_(mix),
-      buffers_(mix.size()),
-      rng_(seed) {
+client::Result open_bench_session(client::Context& ctx, const GroupSpec& g, client::Session* out,
+                                  std::string* why) {
+  const client::Uuid uuid = client::bench_ta_uuid(g.ta);
+  const auto r = client::Session::open(ctx, uuid, g.login, nullptr, out);
+  if (r.ok() || !why) return r;
+  *why = "cannot open a session with the " + std::string(client::to_string(g.ta)) +
+         " benchmark TA (" + client::to_string(r) + ")";
+  if (r.code == client::kTeecErrorItemNotFound)
+    *why += ": is " + uuid.to_string() + ".ta installed? (docs/ta.md)";
+  else if (r.code == client::kTeecErrorBusy)
+    *why += ": a TA without MULTI_SESSION takes one session at a time (docs/ta.md)";
+  return r;
+}
+
+ClientProcess::ClientProcess(targets::Target& stack, const GroupSpec& g)
+    : dev_(stack.new_client(g.guest)), ctx_(std::make_unique<client::Context>(*dev_)) {
+  const bool script_opens = g.script && g.script->opens_context;
+  if (script_opens) return;
   std::string why;
   if (!ctx_->open(&why).ok()) throw std::runtime_error(why);
-  const auto r = client::Session::open(*ctx_, client::bench_ta_uuid(), &session_);
-  if (!r.ok())
-    throw std::runtime_error("cannot open a session with the benchmark TA (" +
-                             client::to_string(r) + "): is " + client::bench_ta_uuid().to_string() +
-                             ".ta installed?");
-  std::vector<double> weights;
-  for (const auto& op : mix_) weights.push_back(op.weight);
-  pick_ = std::discrete_distribution<size_t>(weights.begin(), weights.end());
+  if (g.shared_session && !open_bench_session(*ctx_, g, &session_, &why).ok())
+    throw std::runtime_error(why);
+}
+
+ClientProcess::~ClientProcess() {
+  session_.close();
+  ctx_->close();
+}
+
+Client::Client(targets::Target& stack, const GroupSpec& g, std::shared_ptr<ClientProcess> process,
+               uint64_t seed)
+    : stack_(stack),
+      group_(g),
+      guest_(g.guest),
+      process_(std::move(process)),
+      mix_(g.mix),
+      buffers_(g.mix.size()),
+      rng_(seed) {
+  const bool opens_context = g.script && g.script->opens_context;
+  const bool opens_session = g.script && (g.script->opens_session || g.script->opens_context);
+  std::string why;
+  if (!g.shared_session && !opens_session && !open_bench_session(ctx(), g, &session_, &why).ok())
+    throw std::runtime_error(why);
+  if (!g.script) {
+    std::vector<double> weights;
+    for (const auto& op : mix_) weights.push_back(op.weight);
+    pick_ = std::discrete_distribution<size_t>(weights.begin(), weights.end());
+  }
+  if (!opens_context) prepare_all();
+}
+
+void Client::prepare_all() {
   for (size_t i = 0; i < mix_.size(); ++i) prepare(mix_[i], buffers_[i]);
 }
 
@@ -62,28 +97,28 @@ void Client::prepare(const OpSpec& op, Buffers& b) {
   const uint64_t max = *std::max_element(op.sizes.begin(), op.sizes.end());
   try {
     if (op.kind == OpKind::kShmChurn) {
-      if (op.memory == Memory::kRegistered) b.user = client::UserBuffer(*dev_, max);
+      if (op.memory == Memory::kRegistered) b.user = client::UserBuffer(process_->device(), max);
       b.ready = true;
       return;
     }
     switch (op.memory) {
       case Memory::kStatic: {
-        const auto r = client::SharedMemory::allocate(*ctx_, max, &b.shm);
+        const auto r = client::SharedMemory::allocate(ctx(), max, &b.shm);
         if (!r.ok()) b.setup_error = error_kind(r);
         break;
       }
       case Memory::kRegistered: {
-        b.user = client::UserBuffer(*dev_, max);
-        const auto r = client::SharedMemory::register_memory(*ctx_, b.user.data(), max, &b.shm);
+        b.user = client::UserBuffer(process_->device(), max);
+        const auto r = client::SharedMemory::register_memory(ctx(), b.user.data(), max, &b.shm);
         if (!r.ok()) b.setup_error = error_kind(r);
         break;
       }
       case Memory::kTmpref:
-        b.user = client::UserBuffer(*dev_, max);
+        b.user = client::UserBuffer(process_->device(), max);
         break;
       case Memory::kCopy: {
         b.host.assign(max, 0x5a);
-        const auto r = client::SharedMemory::allocate(*ctx_, max, &b.shm);
+        const auto r = client::SharedMemory::allocate(ctx(), max, &b.shm);
         if (!r.ok()) b.setup_error = error_kind(r);
         break;
       }
@@ -104,15 +139,15 @@ client::Result Client::invoke_memref(const OpSpec& op, Buffers& b, uint64_t size
     case Memory::kStatic:
     case Memory::kRegistered:
       o.params[0] = Param::memref(dir, b.shm, 0, size);
-      return session_.invoke(cmd, &o);
+      return session().invoke(cmd, &o);
     case Memory::kTmpref:
       o.params[0] = Param::tmpref(dir, b.user.data(), size);
-      return session_.invoke(cmd, &o);
+      return session().invoke(cmd, &o);
     case Memory::kCopy: {
       // Bounce through an allocated buffer: the copy is part of the cost being measured.
       if (read) std::memcpy(b.shm.data(), b.host.data(), size);
       o.params[0] = Param::memref(dir, b.shm, 0, size);
-      const auto r = session_.invoke(cmd, &o);
+      const auto r = session().invoke(cmd, &o);
       if (!read && r.ok()) std::memcpy(b.host.data(), b.shm.data(), size);
       return r;
     }
@@ -125,8 +160,8 @@ void Client::shm_churn(const OpSpec& op, Buffers& b, uint64_t size, const measur
   client::SharedMemory shm;
   uint64_t t0 = clock.now();
   const auto r = op.memory == Memory::kStatic
-                     ? client::SharedMemory::allocate(*ctx_, size, &shm)
-                     : client::SharedMemory::register_memory(*ctx_, b.user.data(), size, &shm);
+                     ? client::SharedMemory::allocate(ctx(), size, &shm)
+                     : client::SharedMemory::register_memory(ctx(), b.user.data(), size, &shm);
   uint64_t t1 = clock.now();
   if (!r.ok()) {
     if (record) stats[0]->error(error_kind(r));
@@ -136,7 +171,7 @@ void Client::shm_churn(const OpSpec& op, Buffers& b, uint64_t size, const measur
   Operation o;
   o.params[0] = Param::memref(Dir::kIn, shm, 0, size);
   o.params[1] = Param::value(Dir::kOut);
-  const auto u = session_.invoke(TA_BENCH_CMD_MEMREF_READ, &o);
+  const auto u = session().invoke(TA_BENCH_CMD_MEMREF_READ, &o);
   const uint64_t t2 = clock.now();
   if (record) {
     if (u.ok())
@@ -168,16 +203,21 @@ void Client::run(size_t i, const measure::Clock& clock, uint64_t start, bool rec
   switch (op.kind) {
     case OpKind::kOpenClose: {
       client::Session s;
-      r = client::Session::open(*ctx_, client::bench_ta_uuid(), &s);
+      r = open_bench_session(ctx(), group_, &s);
       if (r.ok()) r = s.close();
       break;
     }
+    case OpKind::kContextOpen:
+    case OpKind::kContextClose:
+    case OpKind::kSessionOpen:
+    case OpKind::kSessionClose:
+      return lifecycle(op, clock, start, record, stats[0]);
     case OpKind::kNop:
-      r = session_.invoke(TA_BENCH_CMD_NOP);
+      r = session().invoke(TA_BENCH_CMD_NOP);
       break;
     case OpKind::kValue:
       o.params[0] = Param::value(Dir::kInOut, 1, 2);
-      r = session_.invoke(TA_BENCH_CMD_VALUE, &o);
+      r = session().invoke(TA_BENCH_CMD_VALUE, &o);
       break;
     case OpKind::kMemrefRead:
     case OpKind::kMemrefWrite:
@@ -185,23 +225,23 @@ void Client::run(size_t i, const measure::Clock& clock, uint64_t start, bool rec
       break;
     case OpKind::kHold:
       o.params[0] = Param::value(Dir::kIn, op.hold_us);
-      r = session_.invoke(TA_BENCH_CMD_HOLD, &o);
+      r = session().invoke(TA_BENCH_CMD_HOLD, &o);
       break;
     case OpKind::kWait:
       o.params[0] = Param::value(Dir::kIn, op.wait_ms);
-      r = session_.invoke(TA_BENCH_CMD_WAIT, &o);
+      r = session().invoke(TA_BENCH_CMD_WAIT, &o);
       break;
     case OpKind::kOcall:
       o.params[0] = Param::value(Dir::kIn, op.bytes, op.calls);
       o.params[1] = Param::value(Dir::kOut);
-      r = session_.invoke(TA_BENCH_CMD_OCALL, &o, client::bench_ocall_handler);
+      r = session().invoke(TA_BENCH_CMD_OCALL, &o, client::bench_ocall_handler);
       if (r.ok() && o.params[1].a() != op.calls)
         r = client::Result::teec(client::kTeecErrorGeneric, 0);
       break;
     case OpKind::kPlugin:
       o.params[0] = Param::value(Dir::kIn, op.bytes, op.calls);
       o.params[1] = Param::value(Dir::kOut);
-      r = session_.invoke(TA_BENCH_CMD_PLUGIN, &o);
+      r = session().invoke(TA_BENCH_CMD_PLUGIN, &o);
       if (r.ok() && o.params[1].a() != op.calls)
         r = client::Result::teec(client::kTeecErrorGeneric, 0);
       break;
@@ -209,6 +249,7 @@ void Client::run(size_t i, const measure::Clock& clock, uint64_t start, bool rec
       r = ocall_crash(op);
       break;
     case OpKind::kShmChurn:
+    case OpKind::kTransaction:  // recorded by the worker around a whole iteration
       break;
   }
   const uint64_t end = clock.now();
@@ -217,6 +258,40 @@ void Client::run(size_t i, const measure::Clock& clock, uint64_t start, bool rec
     stats[0]->ok(clock.to_ns(end - start));
   else
     stats[0]->error(error_kind(r));
+}
+
+// TEEC_InitializeContext / FinalizeContext and TEEC_OpenSession / CloseSession, timed alone: the
+// buffers the context backs are set up after its open and released before its close, untimed.
+void Client::lifecycle(const OpSpec& op, const measure::Clock& clock, uint64_t start, bool record,
+                       OpStats* stats) {
+  client::Result r;
+  uint64_t end = 0;
+  switch (op.kind) {
+    case OpKind::kContextOpen:
+      r = ctx().open();
+      end = clock.now();
+      if (r.ok()) prepare_all();
+      break;
+    case OpKind::kContextClose:
+      for (auto& b : buffers_) b = Buffers{};
+      start = clock.now();  // scripts run closed loop: the call starts now
+      ctx().close();
+      end = clock.now();
+      break;
+    case OpKind::kSessionOpen:
+      r = open_bench_session(ctx(), group_, &session_);
+      end = clock.now();
+      break;
+    default:  // kSessionClose
+      r = session_.close();
+      end = clock.now();
+      break;
+  }
+  if (!record) return;
+  if (r.ok())
+    stats->ok(clock.to_ns(end - start));
+  else
+    stats->error(error_kind(r));
 }
 
 // A client process of its own, killed inside its OCALL handler while its invocation holds a
@@ -229,7 +304,7 @@ client::Result Client::ocall_crash(const OpSpec& op) {
   std::string why;
   if (!ctx.open(&why).ok()) return client::Result::from_errno(ENODEV);
   client::Session s;
-  if (auto r = client::Session::open(ctx, client::bench_ta_uuid(), &s); !r.ok()) return r;
+  if (auto r = open_bench_session(ctx, group_, &s); !r.ok()) return r;
   std::vector<uint8_t> held(op.bytes ? op.bytes : 1);
   Operation o;
   o.params[0] = Param::value(Dir::kIn, 0, 1);

@@ -1,5 +1,6 @@
-// One client of a run: its own process (device), context and session, the buffers its operations
-// need, and the code that performs one operation of each kind.
+// One client of a run: a thread of a client process (which holds the device and the context its
+// threads share), its session (or its process's), the buffers its operations need, and the code
+// that performs one operation of each kind.
 #pragma once
 
 #include <cstdint>
@@ -21,11 +22,33 @@ namespace workloads {
 // The statistics names an operation reports under: shm_churn reports three phases.
 std::vector<std::string> stat_names(const OpSpec& op);
 
+// A client process: a fresh process of the stack (its device) in the group's guest, with the
+// context its threads share (open unless the group's script opens it) and, with session: process,
+// the one session they share. Throws std::runtime_error.
+class ClientProcess {
+ public:
+  ClientProcess(targets::Target& stack, const GroupSpec& g);
+  ~ClientProcess();
+  client::Device& device() { return *dev_; }
+  client::Context& context() { return *ctx_; }
+  client::Session& session() { return session_; }
+
+ private:
+  std::unique_ptr<client::Device> dev_;
+  std::unique_ptr<client::Context> ctx_;
+  client::Session session_;
+};
+
+// Opens the benchmark TA kind of `g` on `ctx` with the group's login; a failure says why.
+client::Result open_bench_session(client::Context& ctx, const GroupSpec& g, client::Session* out,
+                                  std::string* why = nullptr);
+
 class Client {
  public:
-  // Opens a context and a session on a fresh process of `stack` in guest `guest`. Throws
-  // std::runtime_error.
-  Client(targets::Target& stack, uint32_t guest, const std::vector<OpSpec>& mix, uint64_t seed);
+  // A thread of `process`: opens its own session unless the group shares the process's or its
+  // script opens one. Throws std::runtime_error.
+  Client(targets::Target& stack, const GroupSpec& g, std::shared_ptr<ClientProcess> process,
+         uint64_t seed);
   ~Client();
 
   // Performs one operation of mix[i]; records into stats[...] for that op (one per stat_names)
@@ -49,12 +72,19 @@ class Client {
                  bool record, std::vector<OpStats*>& stats);
 
   client::Result ocall_crash(const OpSpec& op);
+  // The script's context and session steps (the buffers follow the context).
+  void lifecycle(const OpSpec& op, const measure::Clock& clock, uint64_t start, bool record,
+                 OpStats* stats);
+  void prepare_all();
+  client::Context& ctx() { return process_->context(); }
+  client::Session& session() { return group_.shared_session ? process_->session() : session_; }
 
   targets::Target& stack_;
+  const GroupSpec& group_;
   uint32_t guest_;
-  std::unique_ptr<client::Device> dev_;
-  std::unique_ptr<client::Context> ctx_;
-  client::Session session_;
+  // Declared first: the buffers and the session go before the process's context closes.
+  std::shared_ptr<ClientProcess> process_;
+  client::Session session_;  // its own (session: thread)
   std::vector<OpSpec> mix_;
   std::vector<Buffers> buffers_;
   std::mt19937_64 rng_;

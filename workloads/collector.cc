@@ -3,6 +3,20 @@
 #include <algorithm>
 
 namespace workloads {
+namespace {
+
+reports::CompletionSummary completion_of(const std::vector<reports::ClientSummary>& clients) {
+  std::vector<double> t;
+  for (const auto& c : clients) t.push_back(c.finished_s);
+  std::sort(t.begin(), t.end());
+  // Nearest rank: with a handful of clients every figure is one client's own time.
+  auto at = [&](double q) {
+    return t[std::min(t.size() - 1, static_cast<size_t>(q * static_cast<double>(t.size())))];
+  };
+  return {static_cast<uint32_t>(t.size()), t.front(), at(0.5), at(0.9), t.back()};
+}
+
+}  // namespace
 
 std::vector<reports::OpResult> Collector::collect(double elapsed_s, bool add_point) {
   std::vector<reports::OpResult> out;
@@ -65,7 +79,7 @@ reports::OpResult Collector::collect_slot(Slot& slot, size_t s, double elapsed_s
     const bool running = finished < 0;
     r.clients.push_back({w.index, client_hist.total(), client_errors, client_hist.percentile(99),
                          client_hist.max(), active > 0 ? client_hist.total() / active : 0,
-                         w.gap_as_of(static_cast<int64_t>(elapsed_s * 1e9), running)});
+                         w.gap_as_of(static_cast<int64_t>(elapsed_s * 1e9), running), finished});
     if (w.lag && slot.sub == 0) {
       w.lag->add_to(lag);
       has_lag = true;
@@ -75,6 +89,7 @@ reports::OpResult Collector::collect_slot(Slot& slot, size_t s, double elapsed_s
       for (const auto& [t, l] : w.samples) r.samples.emplace_back(t / 1e9, l);
   }
   std::sort(r.samples.begin(), r.samples.end());
+  if (operation_count_ && all_done && !r.clients.empty()) r.completion = completion_of(r.clients);
   if (has_lag) r.schedule_lag = lag;
   r.count = r.latency.total();
   r.duration_s = active;

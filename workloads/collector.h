@@ -14,7 +14,8 @@ class Collector {
   using OpResult = reports::OpResult;
 
  public:
-  Collector(std::vector<Worker>& workers, const WorkloadSpec& spec) : workers_(workers) {
+  Collector(std::vector<Worker>& workers, const WorkloadSpec& spec)
+      : workers_(workers), operation_count_(spec.operations.has_value()) {
     for (const auto& g : spec.groups)
       for (size_t i = 0; i < g.mix.size(); ++i) {
         const auto names = stat_names(g.mix[i]);
@@ -42,6 +43,7 @@ class Collector {
   OpResult collect_slot(Slot& slot, size_t s, double elapsed_s, bool add_point);
 
   std::vector<Worker>& workers_;
+  const bool operation_count_;  // runs a number of operations per client, not a duration
   std::vector<Slot> slots_;
   measure::Histogram scratch_;
 };

@@ -202,7 +202,8 @@ void CaseRunner::open_stack() {
   before_ = stack_->counters();
 }
 
-// Clients, each its own process with a session, before any timing starts.
+// Client processes and their threads (each with its session, or its process's), before any
+// timing starts.
 void CaseRunner::make_workers() {
   size_t total = 0;
   for (const auto& g : spec_.groups) total += g.clients;
@@ -211,7 +212,11 @@ void CaseRunner::make_workers() {
   uint64_t seed = spec_.seed * 1000003 + repetition_;
   for (const auto& g : spec_.groups) {
     if (!unsupported_by(g, caps_).empty()) continue;
-    for (uint32_t i = 0; i < g.clients; ++i) workers_.push_back(make_worker(*stack_, g, i, ++seed));
+    std::shared_ptr<ClientProcess> process;
+    for (uint32_t i = 0; i < g.clients; ++i) {
+      if (i % g.threads == 0) process = std::make_shared<ClientProcess>(*stack_, g);
+      workers_.push_back(make_worker(*stack_, g, i, ++seed, process));
+    }
   }
   faults_ = faults_for(spec_, caps_);
   collector_ = std::make_unique<Collector>(workers_, spec_);

@@ -8,116 +8,28 @@
 
 #include "reports/json_input.h"
 #include "targets/target_spec.h"
+#include "workloads/script.h"
+#include "workloads/spec_reader.h"
 
 namespace workloads {
 namespace {
 
 using nlohmann::json;
+using spec_reader::Obj;
+using spec_reader::type_name;
 
-const char* type_name(const json& j) {
-  switch (j.type()) {
-    case json::value_t::null:
-      return "null";
-    case json::value_t::boolean:
-      return "a boolean";
-    case json::value_t::string:
-      return "a string";
-    case json::value_t::array:
-      return "an array";
-    case json::value_t::object:
-      return "an object";
-    default:
-      return "a number";
-  }
-}
-
-// Reads one JSON object, remembering which fields were used so unknown ones are rejected.
-class Obj {
- public:
-  Obj(const json& j, std::string path, const std::string& file)
-      : j_(j), path_(std::move(path)), file_(file) {
-    if (!j_.is_object()) fail(path_, std::string("expected an object, got ") + type_name(j_));
-  }
-  [[noreturn]] void fail(const std::string& path, const std::string& what) const {
-    throw SpecError(file_ + ": " + path + ": " + what);
-  }
-  std::string at(const std::string& key) const { return path_ + "." + key; }
-  bool has(const std::string& key) {
-    known_.insert(key);
-    return j_.contains(key);
-  }
-  const json& raw(const std::string& key) {
-    known_.insert(key);
-    if (!j_.contains(key)) fail(at(key), "is required");
-    return j_.at(key);
-  }
-  std::string str(const std::string& key, std::optional<std::string> def = std::nullopt) {
-    if (!has(key)) return def ? *def : (fail(at(key), "is required"), "");
-    const json& v = j_.at(key);
-    if (!v.is_string()) fail(at(key), std::string("expected a string, got ") + type_name(v));
-    return v.get<std::string>();
-  }
-  double num(const std::string& key, double min, double max, std::optional<double> def = {}) {
-    if (!has(key)) return def ? *def : (fail(at(key), "is required"), 0.0);
-    const json& v = j_.at(key);
-    if (!v.is_number()) fail(at(key), std::string("expected a number, got ") + type_name(v));
-    const double x = v.get<double>();
-    if (x < min || x > max) {
-      std::ostringstream os;
-      os << x << " is outside " << min << ".." << max;
-      fail(at(key), os.str());
-    }
-    return x;
-  }
-  uint64_t integer(const std::string& key, uint64_t min, uint64_t max,
-                   std::optional<uint64_t> def = {}) {
-    if (!has(key)) return def ? *def : (fail(at(key), "is required"), 0);
-    const json& v = j_.at(key);
-    if (!v.is_number_integer() || (!v.is_number_unsigned() && v.get<int64_t>() < 0))
-      fail(at(key), std::string("expected a non-negative integer, got ") +
-                        (v.is_number() ? std::string("'") + v.dump() + "'" : type_name(v)));
-    const uint64_t x = v.get<uint64_t>();
-    if (x < min || x > max)
-      fail(at(key),
-           std::to_string(x) + " is outside " + std::to_string(min) + ".." + std::to_string(max));
-    return x;
-  }
-  bool boolean(const std::string& key, bool def) {
-    if (!has(key)) return def;
-    const json& v = j_.at(key);
-    if (!v.is_boolean()) fail(at(key), std::string("expected true or false, got ") + type_name(v));
-    return v.get<bool>();
-  }
-  template <size_t N>
-  std::string choice(const std::string& key, const char* const (&allowed)[N],
-                     std::optional<std::string> def = {}) {
-    const std::string v = str(key, def);
-    std::string list;
-    for (const char* a : allowed) {
-      if (v == a) return v;
-      list += (list.empty() ? "" : ", ") + std::string(a);
-    }
-    fail(at(key), "'" + v + "' is not one of " + list);
-  }
-  void done() const {
-    for (const auto& [k, v] : j_.items()) {
-      if (known_.count(k)) continue;
-      std::string list;
-      for (const auto& n : known_) list += (list.empty() ? "" : ", ") + n;
-      fail(path_ + "." + k, "unknown field (known here: " + list + ")");
-    }
-  }
-
- private:
-  const json& j_;
-  std::string path_;
-  const std::string& file_;
-  std::set<std::string> known_;
-};
-
+// In OpKind order: the ops a mix may hold, then those only a script may (workloads/script.h).
 constexpr const char* kOps[] = {"open_close",   "nop",    "value",      "memref_read",
                                 "memref_write", "hold",   "wait",       "shm_churn",
                                 "ocall",        "plugin", "ocall_crash"};
+constexpr const char* kScriptOps[] = {
+    "open_close",  "nop",          "value",         "memref_read",  "memref_write",
+    "hold",        "wait",         "shm_churn",     "ocall",        "plugin",
+    "ocall_crash", "context_open", "context_close", "session_open", "session_close"};
+constexpr const char* kAllOps[] = {"open_close",    "nop",          "value",         "memref_read",
+                                   "memref_write",  "hold",         "wait",          "shm_churn",
+                                   "ocall",         "plugin",       "ocall_crash",   "context_open",
+                                   "context_close", "session_open", "session_close", "transaction"};
 constexpr const char* kMemory[] = {"static", "registered", "tmpref", "copy"};
 constexpr uint64_t kMaxSize = uint64_t{1} << 30;
 // A case runs a thread and an emulated (or real) client process per client: 4096 is well past
@@ -127,6 +39,9 @@ constexpr uint64_t kMaxClients = 4096;
 // The sweep's cartesian product is expanded up front; 10 000 cases at even 1 s each is a
 // three-hour run, beyond which a typo in a sweep is likelier than an intent.
 constexpr uint64_t kMaxCases = 10000;
+// Threads per client process: 256 is beyond any TEE client seen in the field (thread pools of a
+// few dozen at most) while kMaxClients still bounds the total.
+constexpr uint64_t kMaxThreadsPerProcess = 256;
 
 // The name becomes the results folder (results/<name>-<time>) and a metric label: it must not
 // climb out of results/ or hide as a dot-file.
@@ -158,12 +73,20 @@ std::vector<uint64_t> parse_sizes(Obj& o, const std::string& key) {
   return out;
 }
 
-OpSpec parse_op(const json& j, const std::string& path, const std::string& file) {
+}  // namespace
+
+OpSpec parse_op(const json& j, const std::string& path, const std::string& file, bool script_step) {
   Obj o(j, path, file);
   OpSpec op;
-  op.name = o.choice("op", kOps);
-  op.kind = static_cast<OpKind>(std::find(std::begin(kOps), std::end(kOps), op.name) - kOps);
-  op.weight = o.num("weight", 1e-9, 1e9, 1.0);
+  op.name = script_step ? o.choice("op", kScriptOps) : o.choice("op", kOps);
+  op.kind = static_cast<OpKind>(std::find(std::begin(kAllOps), std::end(kAllOps), op.name) -
+                                std::begin(kAllOps));
+  if (script_step) {
+    // A step reports under its own name; two steps of one kind are told apart by it.
+    if (o.has("name")) op.name = o.str("name");
+  } else {
+    op.weight = o.num("weight", 1e-9, 1e9, 1.0);
+  }
   const bool memref = op.kind == OpKind::kMemrefRead || op.kind == OpKind::kMemrefWrite ||
                       op.kind == OpKind::kShmChurn;
   if (memref) {
@@ -186,12 +109,28 @@ OpSpec parse_op(const json& j, const std::string& path, const std::string& file)
   return op;
 }
 
+namespace {
+
 GroupSpec parse_group(const json& j, const std::string& path, const std::string& file) {
   Obj o(j, path, file);
   GroupSpec g;
   g.name = o.str("name");
   if (g.name.empty()) o.fail(o.at("name"), "must not be empty");
-  g.clients = static_cast<uint32_t>(o.integer("clients", 0, 1024, 1));
+  // "clients" is the older name of "processes": a client was always a process of its own.
+  if (o.has("clients") && o.has("processes"))
+    o.fail(o.at("processes"), "give processes or clients (its older name), not both");
+  const uint64_t processes =
+      o.has("processes") ? o.integer("processes", 0, 1024) : o.integer("clients", 0, 1024, 1);
+  g.threads = static_cast<uint32_t>(o.integer("threads", 1, kMaxThreadsPerProcess, 1));
+  g.clients = static_cast<uint32_t>(processes * g.threads);
+  constexpr const char* kSessions[] = {"thread", "process"};
+  g.shared_session = o.choice("session", kSessions, std::string("thread")) == "process";
+  constexpr const char* kTas[] = {"multi_instance", "single_instance", "multi_session",
+                                  "keep_alive", "concurrent"};
+  g.ta = *client::parse_bench_ta(o.choice("ta", kTas, std::string("multi_instance")));
+  constexpr const char* kLogins[] = {"public", "user"};
+  g.login = o.choice("login", kLogins, std::string("public")) == "user" ? client::Login::kUser
+                                                                        : client::Login::kPublic;
   if (o.has("pacing")) {
     Obj p(o.raw("pacing"), o.at("pacing"), file);
     constexpr const char* kModes[] = {"closed", "open"};
@@ -237,11 +176,19 @@ GroupSpec parse_group(const json& j, const std::string& path, const std::string&
     if (*g.destroy_guest_s <= g.start_s) o.fail(o.at("destroy_guest_s"), "must be after start_s");
     if (!g.stop_s) g.stop_s = g.destroy_guest_s;
   }
-  const json& mix = o.raw("mix");
-  if (!mix.is_array() || mix.empty())
-    o.fail(o.at("mix"), "expected a non-empty array of operations");
-  for (size_t i = 0; i < mix.size(); ++i)
-    g.mix.push_back(parse_op(mix[i], o.at("mix") + "[" + std::to_string(i) + "]", file));
+  if (o.has("script") == o.has("mix"))
+    o.fail(o.at("mix"), "give a mix (operations drawn at random) or a script (steps in order)");
+  if (o.has("script")) {
+    if (g.pacing == Pacing::kOpen)
+      o.fail(o.at("pacing"), "a script runs closed loop (each transaction follows the last)");
+    parse_script(o.raw("script"), o.at("script"), file, g);
+  } else {
+    const json& mix = o.raw("mix");
+    if (!mix.is_array() || mix.empty())
+      o.fail(o.at("mix"), "expected a non-empty array of operations");
+    for (size_t i = 0; i < mix.size(); ++i)
+      g.mix.push_back(parse_op(mix[i], o.at("mix") + "[" + std::to_string(i) + "]", file));
+  }
   o.done();
   return g;
 }
@@ -298,12 +245,25 @@ WorkloadSpec parse_spec(const json& j, const std::string& file) {
         g.start_s + g.ramp_step_s * static_cast<double>(g.ramp.size() - 1) >= *w.duration_s)
       o.fail(path + ".pacing.ramp", "its last step starts after the end of the run (duration_s)");
   }
+  // A single-instance TA without MULTI_SESSION refuses a second session (TEE_ERROR_BUSY): the
+  // sessions clients hold for their life must fit (a script's own opens are measured instead).
+  uint64_t held = 0;
+  for (const auto& g : w.groups)
+    if (g.ta == client::BenchTa::kSingleInstance &&
+        !(g.script && (g.script->opens_session || g.script->opens_context)))
+      held += g.shared_session ? g.clients / g.threads : g.clients;
+  if (held > 1)
+    o.fail("$.groups", "ta single_instance takes one session at a time, and these groups hold " +
+                           std::to_string(held) +
+                           " for the whole run: use one process with session: process, or "
+                           "another ta (docs/ta.md)");
   uint64_t clients = 0;
   for (const auto& g : w.groups) clients += g.clients;
   if (clients == 0) o.fail("$.groups", "every group has 0 clients: nothing would run");
   if (clients > kMaxClients)
     o.fail("$.groups", std::to_string(clients) + " clients in one case; at most " +
-                           std::to_string(kMaxClients) + " (each is a thread and a process)");
+                           std::to_string(kMaxClients) +
+                           " (a client is a thread: processes x threads)");
   o.done();
   return w;
 }
@@ -391,7 +351,7 @@ std::string label_of(const json& v) {
 
 }  // namespace
 
-const char* to_string(OpKind k) { return kOps[static_cast<int>(k)]; }
+const char* to_string(OpKind k) { return kAllOps[static_cast<int>(k)]; }
 const char* to_string(Memory m) { return kMemory[static_cast<int>(m)]; }
 
 namespace {

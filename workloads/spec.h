@@ -3,10 +3,14 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
+
+#include "teebench/tee/session.h"
+#include "teebench/tee/uuid.h"
 
 namespace workloads {
 
@@ -22,6 +26,13 @@ enum class OpKind {
   kOcall,       // TA -> client round trips over the in-thread OCALL protocol
   kPlugin,      // TA -> tee-supplicant plugin round trips (upstream)
   kOcallCrash,  // a fresh client that dies inside its OCALL handler
+  // Script steps only (workloads/script.h): TEEC_InitializeContext / FinalizeContext,
+  // TEEC_OpenSession / CloseSession, and one whole iteration of the script.
+  kContextOpen,
+  kContextClose,
+  kSessionOpen,
+  kSessionClose,
+  kTransaction,
 };
 enum class Memory { kStatic, kRegistered, kTmpref, kCopy };
 
@@ -37,6 +48,8 @@ struct OpSpec {
   uint32_t calls = 1;  // ocall / plugin: round trips per invoke
 };
 
+struct Script;  // workloads/script.h
+
 enum class Pacing { kClosed, kOpen };
 enum class Arrival { kConstant, kPoisson };
 
@@ -45,7 +58,13 @@ struct GroupSpec {
   // What the scenario uses the group for ("bulk", "keepalive"...; "" = nothing in particular).
   // Each scenario lists its roles (docs/scenarios.md); the name is the user's own.
   std::string role;
+  // Client threads in all: processes x threads. Each process is its own device (a process in
+  // the real stack) with one context its threads share (docs/workloads.md, "Topology").
   uint32_t clients = 1;
+  uint32_t threads = 1;         // per process
+  bool shared_session = false;  // one session per process instead of one per thread
+  client::BenchTa ta = client::BenchTa::kMultiInstance;  // which benchmark TA kind (docs/ta.md)
+  client::Login login = client::Login::kPublic;          // for every session the group opens
   Pacing pacing = Pacing::kClosed;
   double think_us = 0;    // closed loop
   double rate_per_s = 0;  // open loop: the whole group's rate
@@ -59,7 +78,10 @@ struct GroupSpec {
   // The group's guest is destroyed at this time into the measured phase (Xen only); the group
   // stops issuing then, and its calls in flight come back as counted errors.
   std::optional<double> destroy_guest_s;
+  // The operations: drawn at random by weight, or, with a script, one entry per step (its
+  // statistics) plus the transaction's.
   std::vector<OpSpec> mix;
+  std::shared_ptr<const Script> script;  // ordered steps instead of a random mix
 };
 
 struct WorkloadSpec {

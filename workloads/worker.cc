@@ -8,12 +8,6 @@
 namespace workloads {
 namespace {
 
-size_t step_at(const GroupSpec& g, const measure::Clock& clock, uint64_t rel_ticks) {
-  if (g.ramp.empty()) return 0;
-  const double t = static_cast<double>(clock.to_ns(rel_ticks)) / 1e9;
-  return std::min(g.ramp.size() - 1, static_cast<size_t>(t / g.ramp_step_s));
-}
-
 void sleep_ticks(const measure::Clock& clock, uint64_t ticks) {
   std::this_thread::sleep_for(
       std::chrono::nanoseconds(std::min<uint64_t>(clock.to_ns(ticks), 1000000)));
@@ -31,7 +25,6 @@ void note_completion(Worker& w, int64_t now_ns) {
 void client_loop(Worker& w, const WorkloadSpec& spec, const measure::Clock& clock,
                  const Timeline& tl, std::atomic<bool>& stop, bool record, uint64_t until) {
   const GroupSpec& g = *w.group;
-  const size_t mix = g.mix.size();
   const uint64_t start = clock.from_ns(static_cast<uint64_t>(g.start_s * 1e9));
   const uint64_t stop_at = g.stop_s ? clock.from_ns(static_cast<uint64_t>(*g.stop_s * 1e9)) : 0;
   Pacer pacer(clock, g.arrival, spec.seed * 7919 + w.index);
@@ -51,13 +44,7 @@ void client_loop(Worker& w, const WorkloadSpec& spec, const measure::Clock& cloc
     uint64_t now = clock.now();
     if (until && now >= until) break;
     if (!record) {  // warm-up: closed loop, no pacing
-      tl.in_flight.fetch_add(1, std::memory_order_relaxed);
-      const size_t op = w.client->pick(g.mix);
-      w.in_call->store(static_cast<int>(op), std::memory_order_relaxed);
-      w.client->run(op, clock, now, false, w.op_stats[0]);
-      w.in_call->store(-1, std::memory_order_relaxed);
-      tl.in_flight.fetch_sub(1, std::memory_order_relaxed);
-      tl.returned.fetch_add(1, std::memory_order_relaxed);
+      perform(w, w.client->pick(g.mix), 0, clock, tl, now, false);
       continue;
     }
     uint64_t rel = now - tl.t0;
@@ -66,7 +53,7 @@ void client_loop(Worker& w, const WorkloadSpec& spec, const measure::Clock& cloc
       continue;
     }
     if (stop_at && rel >= stop_at) break;
-    size_t step = step_at(g, clock, rel);
+    size_t step = ramp_step_at(g, clock, rel);
     uint64_t intended = now;
     if (g.pacing == Pacing::kClosed) {
       if (!g.ramp.empty() && w.index >= g.ramp[step]) {
@@ -79,7 +66,7 @@ void client_loop(Worker& w, const WorkloadSpec& spec, const measure::Clock& cloc
       intended = next;
       if ((until && intended >= until) || (stop_at && intended - tl.t0 >= stop_at)) break;
       now = pacer.wait_until(intended);
-      step = step_at(g, clock, intended - tl.t0);
+      step = ramp_step_at(g, clock, intended - tl.t0);
       next = intended + pacer.gap(rate_at(step));
       w.lag->record(clock.to_ns(now - intended));
     }
@@ -87,26 +74,42 @@ void client_loop(Worker& w, const WorkloadSpec& spec, const measure::Clock& cloc
     if (w.last_completion_ns->load(std::memory_order_relaxed) < 0)
       w.last_completion_ns->store(static_cast<int64_t>(clock.to_ns(now - tl.t0)),
                                   std::memory_order_relaxed);
-    const size_t i = w.client->pick(g.mix);
-    w.issued[i].store(w.issued[i].load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
-    tl.in_flight.fetch_add(1, std::memory_order_relaxed);
-    w.in_call->store(static_cast<int>(i), std::memory_order_relaxed);
-    w.client->run(i, clock, intended, true, w.op_stats[step * mix + i]);
-    w.in_call->store(-1, std::memory_order_relaxed);
-    tl.in_flight.fetch_sub(1, std::memory_order_relaxed);
-    tl.returned.fetch_add(1, std::memory_order_relaxed);
+    perform(w, w.client->pick(g.mix), step, clock, tl, intended, true);
     done++;
-    note_completion(w, static_cast<int64_t>(clock.to_ns(clock.now() - tl.t0)));
-    if (g.record_samples && w.samples.size() < w.samples.capacity()) {
-      const uint64_t end = clock.now();
-      w.samples.emplace_back(clock.to_ns(intended - tl.t0), clock.to_ns(end - intended));
-    }
     if (g.pacing == Pacing::kClosed && g.think_us > 0)
       pacer.wait_until(clock.now() + clock.from_ns(static_cast<uint64_t>(g.think_us * 1e3)));
   }
 }
 
 }  // namespace
+
+size_t ramp_step_at(const GroupSpec& g, const measure::Clock& clock, uint64_t rel_ticks) {
+  if (g.ramp.empty()) return 0;
+  const double t = static_cast<double>(clock.to_ns(rel_ticks)) / 1e9;
+  return std::min(g.ramp.size() - 1, static_cast<size_t>(t / g.ramp_step_s));
+}
+
+void perform(Worker& w, size_t op, size_t step, const measure::Clock& clock, const Timeline& tl,
+             uint64_t intended, bool record) {
+  if (record)
+    w.issued[op].store(w.issued[op].load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+  tl.in_flight.fetch_add(1, std::memory_order_relaxed);
+  w.in_call->store(static_cast<int>(op), std::memory_order_relaxed);
+  w.client->run(op, clock, intended, record, w.op_stats[step * w.group->mix.size() + op]);
+  w.in_call->store(-1, std::memory_order_relaxed);
+  tl.in_flight.fetch_sub(1, std::memory_order_relaxed);
+  tl.returned.fetch_add(1, std::memory_order_relaxed);
+  if (!record) return;
+  // A script's setup is recorded even when it runs in the warm-up (it runs once); the timeline
+  // starts at t0.
+  const uint64_t now = clock.now();
+  if (now < tl.t0 || intended < tl.t0) return;
+  note_completion(w, static_cast<int64_t>(clock.to_ns(now - tl.t0)));
+  if (w.group->record_samples && w.samples.size() < w.samples.capacity()) {
+    const uint64_t end = clock.now();
+    w.samples.emplace_back(clock.to_ns(intended - tl.t0), clock.to_ns(end - intended));
+  }
+}
 
 uint64_t Worker::gap_as_of(int64_t now_ns, bool running) const {
   uint64_t gap = longest_gap_ns->load(std::memory_order_relaxed);
@@ -124,11 +127,12 @@ void sleep_until(const measure::Clock& clock, uint64_t target, const std::atomic
         std::chrono::nanoseconds(std::min<uint64_t>(clock.to_ns(target - now), 1000000)));
 }
 
-Worker make_worker(targets::Target& stack, const GroupSpec& g, uint32_t index, uint64_t seed) {
+Worker make_worker(targets::Target& stack, const GroupSpec& g, uint32_t index, uint64_t seed,
+                   std::shared_ptr<ClientProcess> process) {
   Worker w;
   w.group = &g;
   w.index = index;
-  w.client = std::make_unique<Client>(stack, g.guest, g.mix, seed);
+  w.client = std::make_unique<Client>(stack, g, std::move(process), seed);
   const size_t steps = std::max<size_t>(1, g.ramp.size());
   for (size_t st = 0; st < steps; ++st) {
     std::vector<std::unique_ptr<OpStats>> per;
@@ -157,14 +161,18 @@ void run_worker(Worker& w, const WorkloadSpec& spec, const measure::Clock& clock
   const uint64_t warm_end = tl.t0;
   const uint64_t warm_start = warm_end - clock.from_ns(static_cast<uint64_t>(spec.warmup_s * 1e9));
   try {
-    // Groups that start later (the load in a starvation or recovery test) do not warm up: their
-    // warm-up calls would still be queued when the baseline is measured.
-    if (spec.warmup_s > 0 && w.group->start_s == 0) {
-      sleep_until(clock, warm_start, stop);
-      client_loop(w, spec, clock, tl, stop, false, warm_end);
+    if (w.group->script) {
+      run_script(w, spec, clock, tl, stop);
+    } else {
+      // Groups that start later (the load in a starvation or recovery test) do not warm up:
+      // their warm-up calls would still be queued when the baseline is measured.
+      if (spec.warmup_s > 0 && w.group->start_s == 0) {
+        sleep_until(clock, warm_start, stop);
+        client_loop(w, spec, clock, tl, stop, false, warm_end);
+      }
+      sleep_until(clock, tl.t0, stop);
+      client_loop(w, spec, clock, tl, stop, true, tl.end);
     }
-    sleep_until(clock, tl.t0, stop);
-    client_loop(w, spec, clock, tl, stop, true, tl.end);
   } catch (const std::exception& e) {
     w.failure = e.what();
   }

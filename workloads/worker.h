@@ -43,8 +43,10 @@ struct Worker {
   uint64_t gap_as_of(int64_t now_ns, bool running) const;
 };
 
-// Builds a worker for client `index` of `g` with a fresh client process on `stack`.
-Worker make_worker(targets::Target& stack, const GroupSpec& g, uint32_t index, uint64_t seed);
+// Builds a worker for client thread `index` of `g`, a thread of `process` (which its group's
+// other threads of that process share).
+Worker make_worker(targets::Target& stack, const GroupSpec& g, uint32_t index, uint64_t seed,
+                   std::shared_ptr<ClientProcess> process);
 
 struct Timeline {
   uint64_t t0 = 0;   // start of the measured phase (ticks)
@@ -57,6 +59,19 @@ struct Timeline {
 // Sleeps until `target` or until `stop` is set, whichever is first (Ctrl-C during a warm-up or a
 // late group's wait ends the case at once).
 void sleep_until(const measure::Clock& clock, uint64_t target, const std::atomic<bool>& stop);
+
+// Performs op `op` of the worker's mix as one call of ramp step `step`: counts it issued and in
+// flight for the watchdog, records it (unless `record` is false: warm-up), notes its completion
+// for starvation, and keeps its sample. `intended` is when its latency clock starts.
+void perform(Worker& w, size_t op, size_t step, const measure::Clock& clock, const Timeline& tl,
+             uint64_t intended, bool record);
+// The ramp step active `rel_ticks` into the measured phase.
+size_t ramp_step_at(const GroupSpec& g, const measure::Clock& clock, uint64_t rel_ticks);
+
+// A scripted client's life in the case (workloads/script.h): warm-up transactions unrecorded,
+// then recorded ones until the run ends, then the script's closing steps.
+void run_script(Worker& w, const WorkloadSpec& spec, const measure::Clock& clock,
+                const Timeline& tl, std::atomic<bool>& stop);
 
 // One client's whole life in the case: warm-up (if its group starts with the run), then the
 // measured phase. Records its failure and when it finished in `w`.

@@ -62,6 +62,18 @@ size_t OpteeOs::session_count() const {
   return n;
 }
 
+size_t OpteeOs::ta_instance_count() const {
+  size_t n = 0;
+  for (const auto& p : partitions()) n += p->ta_manager().instance_count();
+  return n;
+}
+
+uint64_t OpteeOs::ta_instances_created() const {
+  uint64_t n = 0;
+  for (const auto& p : partitions()) n += p->ta_manager().instances_created();
+  return n;
+}
+
 size_t OpteeOs::reg_shm_count() const {
   size_t n = 0;
   for (const auto& p : partitions()) n += p->reg_shm().count();

@@ -49,6 +49,9 @@ class OpteeOs final : public platform::SmcConduit {
   // Summed over every partition: what a whole-machine invariant looks at.
   bool all_threads_free() const;
   size_t session_count() const;
+  // TA instances alive now and ever created, all partitions.
+  size_t ta_instance_count() const;
+  uint64_t ta_instances_created() const;
   size_t reg_shm_count() const;
 
  private:

@@ -33,6 +33,7 @@ TaResult TaManager::open_session(const TEE_UUID& uuid, TaArgs& args, uint32_t* s
       instances_.push_back(Instance{ta, 0, false});
       inst = &instances_.back();
       created = true;
+      instances_created_++;
     }
     inst->sessions++;
   }
@@ -147,6 +148,11 @@ size_t TaManager::session_count() const {
 size_t TaManager::instance_count() const {
   std::lock_guard g(lock_);
   return instances_.size();
+}
+
+uint64_t TaManager::instances_created() const {
+  std::lock_guard g(lock_);
+  return instances_created_;
 }
 
 }  // namespace emu::optee_os

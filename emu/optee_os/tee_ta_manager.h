@@ -48,6 +48,8 @@ class TaManager {
   TaResult close_session(uint32_t session_id);
   size_t session_count() const;
   size_t instance_count() const;
+  // Instances ever created (each a TA load in the real OP-TEE): keep-alive shows as fewer.
+  uint64_t instances_created() const;
 
  private:
   struct Instance {
@@ -71,6 +73,7 @@ class TaManager {
   mutable std::mutex lock_;
   std::map<uint32_t, std::unique_ptr<Session>> sessions_;
   std::list<Instance> instances_;
+  uint64_t instances_created_ = 0;
   WaitQueue cv_;  // tee_ta_cv / the busy condvar
 };
 

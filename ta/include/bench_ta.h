@@ -11,15 +11,29 @@
   {                                                                                \
     0x7eeb3c4a, 0x5a3f, 0x4d1c, { 0x9c, 0x3e, 0x6a, 0x1b, 0x2c, 0x3d, 0x4e, 0x5f } \
   }
-/* Same code registered with other instance flags (emulator only), so instance serialisation can
- * be measured: SINGLE_INSTANCE|MULTI_SESSION, and the same plus CONCURRENT. */
-#define TA_BENCH_SINGLE_UUID                                                       \
+/* The TA kinds: the same code built (dev kit) or registered (emulator) with other GP instance
+ * flags, each under its own UUID, so what the flags change can be measured (docs/ta.md).
+ * TEEBENCH_TA_KIND selects one in user_ta_header_defines.h. */
+#define TA_BENCH_KIND_MULTI_INSTANCE 0  /* TA_BENCH_UUID: one instance per session */
+#define TA_BENCH_KIND_SINGLE_INSTANCE 1 /* SINGLE_INSTANCE: one instance, one session at a time */
+#define TA_BENCH_KIND_MULTI_SESSION 2   /* SINGLE_INSTANCE|MULTI_SESSION: entries serialised */
+#define TA_BENCH_KIND_KEEP_ALIVE 3      /* ... |INSTANCE_KEEP_ALIVE: outlives its last session */
+#define TA_BENCH_KIND_CONCURRENT 4      /* SINGLE_INSTANCE|MULTI_SESSION|CONCURRENT */
+#define TA_BENCH_MULTI_SESSION_UUID                                                \
   {                                                                                \
     0x7eeb3c4a, 0x5a3f, 0x4d1c, { 0x9c, 0x3e, 0x6a, 0x1b, 0x2c, 0x3d, 0x4e, 0x60 } \
   }
 #define TA_BENCH_CONCURRENT_UUID                                                   \
   {                                                                                \
     0x7eeb3c4a, 0x5a3f, 0x4d1c, { 0x9c, 0x3e, 0x6a, 0x1b, 0x2c, 0x3d, 0x4e, 0x61 } \
+  }
+#define TA_BENCH_SINGLE_INSTANCE_UUID                                              \
+  {                                                                                \
+    0x7eeb3c4a, 0x5a3f, 0x4d1c, { 0x9c, 0x3e, 0x6a, 0x1b, 0x2c, 0x3d, 0x4e, 0x62 } \
+  }
+#define TA_BENCH_KEEP_ALIVE_UUID                                                   \
+  {                                                                                \
+    0x7eeb3c4a, 0x5a3f, 0x4d1c, { 0x9c, 0x3e, 0x6a, 0x1b, 0x2c, 0x3d, 0x4e, 0x63 } \
   }
 
 /* NONE: returns at once. */

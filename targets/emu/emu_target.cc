@@ -143,6 +143,8 @@ StackCounters EmuTarget::counters() const {
   c.call_queue_sleeping = sleeping;
   c.call_queue_sleeping_peak = sleeping_peak;
   c.sessions_open = static_cast<double>(m.optee_os().session_count());
+  c.ta_instances = static_cast<double>(m.optee_os().ta_instance_count());
+  c.ta_instances_created = static_cast<double>(m.optee_os().ta_instances_created());
   c.registered_shm_objects = static_cast<double>(m.optee_os().reg_shm_count());
   c.driver_arg_pages = arg_pages;
   c.user_shm_objects = user_shm;

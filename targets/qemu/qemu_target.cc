@@ -68,11 +68,15 @@ std::string require(const std::string& path, const std::string& what) {
   return path;
 }
 
-// The TA built with the dev kit of the OP-TEE that boots: from the arm64 build for a fixture
-// release, else built now with the firmware's own dev kit.
+// The TA kinds' make names (ta/Makefile), each its own .ta (docs/ta.md).
+constexpr const char* kTaKinds[] = {"multi_instance", "single_instance", "multi_session",
+                                    "keep_alive", "concurrent"};
+
+// The folder of TAs built with the dev kit of the OP-TEE that boots, every kind: from the arm64
+// build for a fixture release, else built now with the firmware's own dev kit.
 std::string ta_for(const Firmware& fw, const std::string& scratch) {
-  const std::string built = arm64_build_dir() + "/ta/optee-" + fw.name + "/" + kTaFile;
-  if (fs::exists(built)) return built;
+  const std::string built = arm64_build_dir() + "/ta/optee-" + fw.name;
+  if (fs::exists(built + "/" + kTaFile)) return built;
   if (!fw.dev_kit.empty()) {
     const std::string out = scratch + "/ta";
     std::string key = fw.dev_kit + "/keys/default_ta.pem";
@@ -80,15 +84,20 @@ std::string ta_for(const Firmware& fw, const std::string& scratch) {
     std::string head(5, '\0');
     std::ifstream(key).read(head.data(), 5);
     if (head != "-----") key = fw.dev_kit + "/keys/default.pem";
-    const std::string cmd = std::string("make -s -C '") + TEEBENCH_SOURCE_DIR +
-                            "/ta' CROSS_COMPILE=aarch64-linux-gnu- TA_DEV_KIT_DIR='" + fw.dev_kit +
-                            "' TA_SIGN_KEY='" + key + "' O='" + out + "' >&2";
-    if (std::system(cmd.c_str()) == 0 && fs::exists(out + "/" + kTaFile))
-      return out + "/" + kTaFile;
-    throw std::runtime_error("cannot build the benchmark TA with " + fw.dev_kit +
-                             " (aarch64-linux-gnu-gcc and python3-cryptography: scripts/setup.sh)");
+    for (const char* kind : kTaKinds) {
+      const std::string cmd = std::string("make -s -C '") + TEEBENCH_SOURCE_DIR +
+                              "/ta' CROSS_COMPILE=aarch64-linux-gnu- TA_DEV_KIT_DIR='" +
+                              fw.dev_kit + "' TA_SIGN_KEY='" + key + "' O='" + out + "/" + kind +
+                              "' TEEBENCH_TA_KIND=" + kind + " >&2 && cp '" + out + "/" + kind +
+                              "'/*.ta '" + out + "/'";
+      if (std::system(cmd.c_str()) != 0)
+        throw std::runtime_error(
+            "cannot build the " + std::string(kind) + " benchmark TA with " + fw.dev_kit +
+            " (aarch64-linux-gnu-gcc and python3-cryptography: scripts/setup.sh)");
+    }
+    return out;
   }
-  // No dev kit beside a user's firmware: a TA built with another release's kit (the TA ABI is
+  // No dev kit beside a user's firmware: TAs built with another release's kit (the TA ABI is
   // stable across releases), said plainly.
   std::string newest;
   if (fs::is_directory(arm64_build_dir() + "/ta"))
@@ -99,10 +108,10 @@ std::string ta_for(const Firmware& fw, const std::string& scratch) {
                              " has no TA dev kit (export-ta_arm64) beside it and the arm64 build "
                              "has no TA: put its export-ta_arm64 folder next to flash.bin");
   std::fprintf(stderr,
-               "qemu: %s has no TA dev kit beside it; using the TA built with %s (put its "
-               "export-ta_arm64 next to flash.bin to build one with its own)\n",
+               "qemu: %s has no TA dev kit beside it; using the TAs built with %s (put its "
+               "export-ta_arm64 next to flash.bin to build them with its own)\n",
                fw.name.c_str(), fs::path(newest).filename().c_str());
-  return newest + "/" + kTaFile;
+  return newest;
 }
 
 // Ctrl-C (or a SIGTERM from a job runner) while the guest runs: the host keeps control long
@@ -157,7 +166,11 @@ std::string build_initrd(const std::string& guest, const GuestCommand& cmd, cons
   Initramfs cpio;
   const std::string arm64 = arm64_build_dir();
   cpio.add_host_file("/usr/bin/teebench", require(arm64 + "/app/teebench", "teebench for arm64"));
-  cpio.add_host_file(std::string("/lib/optee_armtz/") + kTaFile, ta, 0444);
+  // Every TA kind the folder holds, so a workload can choose its `ta`.
+  for (const auto& e : fs::directory_iterator(ta))
+    if (e.path().extension() == ".ta")
+      cpio.add_host_file("/lib/optee_armtz/" + e.path().filename().string(), e.path().string(),
+                         0444);
   const std::string plugin = arm64 + "/ta/plugin/" + kPluginFile;
   cpio.add_host_file(std::string("/usr/lib/tee-supplicant/plugins/") + kPluginFile,
                      require(plugin, "the tee-supplicant plugin for arm64"), 0755);

@@ -57,7 +57,7 @@ struct GuestRun {
   std::vector<std::string> optee_log;  // the driver's probe lines
   std::string qemu_version;
   std::vector<std::string> qemu_args;
-  std::string ta_path;  // the .ta installed in the guest
+  std::string ta_path;  // the folder of .ta files (every TA kind) installed in the guest
 };
 
 // Boots, runs `cmd`, unpacks the guest's /tmp/out into `out_dir` (when not empty) and keeps the

@@ -3,6 +3,7 @@
 #include <bench_ta.h>
 
 #include <cstdio>
+#include <utility>
 
 namespace client {
 
@@ -56,8 +57,40 @@ Uuid from_gp(const GpUuid& g) {
 }
 }  // namespace
 
-Uuid bench_ta_uuid() { return from_gp(GpUuid TA_BENCH_UUID); }
-Uuid bench_ta_single_instance_uuid() { return from_gp(GpUuid TA_BENCH_SINGLE_UUID); }
-Uuid bench_ta_concurrent_uuid() { return from_gp(GpUuid TA_BENCH_CONCURRENT_UUID); }
+Uuid bench_ta_uuid(BenchTa kind) {
+  switch (kind) {
+    case BenchTa::kMultiInstance:
+      break;
+    case BenchTa::kSingleInstance:
+      return from_gp(GpUuid TA_BENCH_SINGLE_INSTANCE_UUID);
+    case BenchTa::kMultiSession:
+      return from_gp(GpUuid TA_BENCH_MULTI_SESSION_UUID);
+    case BenchTa::kKeepAlive:
+      return from_gp(GpUuid TA_BENCH_KEEP_ALIVE_UUID);
+    case BenchTa::kConcurrent:
+      return from_gp(GpUuid TA_BENCH_CONCURRENT_UUID);
+  }
+  return from_gp(GpUuid TA_BENCH_UUID);
+}
+
+namespace {
+constexpr std::pair<BenchTa, const char*> kBenchTaNames[] = {
+    {BenchTa::kMultiInstance, "multi_instance"}, {BenchTa::kSingleInstance, "single_instance"},
+    {BenchTa::kMultiSession, "multi_session"},   {BenchTa::kKeepAlive, "keep_alive"},
+    {BenchTa::kConcurrent, "concurrent"},
+};
+}  // namespace
+
+const char* to_string(BenchTa kind) {
+  for (const auto& [k, n] : kBenchTaNames)
+    if (k == kind) return n;
+  return "multi_instance";
+}
+
+std::optional<BenchTa> parse_bench_ta(const std::string& name) {
+  for (const auto& [k, n] : kBenchTaNames)
+    if (name == n) return k;
+  return std::nullopt;
+}
 
 }  // namespace client

@@ -59,8 +59,8 @@ TEST(Sessions, ConcurrentInvokesOnOneSessionWaitAsSuspendedThreads) {
 TEST(Instances, SingleInstanceSerialisesAcrossSessionsUnlessConcurrent) {
   for (const bool concurrent : {false, true}) {
     EmuStack s(testing_support::config({"threads=4"}));
-    const auto uuid =
-        concurrent ? client::bench_ta_concurrent_uuid() : client::bench_ta_single_instance_uuid();
+    const auto uuid = client::bench_ta_uuid(concurrent ? client::BenchTa::kConcurrent
+                                                       : client::BenchTa::kMultiSession);
     client::Session a, b;
     ASSERT_TRUE(client::Session::open(*s.ctx, uuid, &a).ok());
     ASSERT_TRUE(client::Session::open(*s.ctx, uuid, &b).ok());

@@ -236,3 +236,123 @@ TEST(Ramp, OpenLoopStepsChangeTheRate) {
 }
 
 }  // namespace
+
+// ---- client programs, topology and TA kinds (docs/workloads.md, docs/ta.md) -------------------
+
+namespace {
+
+double counter(const reports::CaseResult& c, const char* name) {
+  return c.counters.value(name, -1.0);
+}
+
+const reports::OpResult& op_of(const reports::CaseResult& c, const char* group, const char* op) {
+  const auto* r = c.find(group, op);
+  if (!r) throw std::runtime_error(std::string("no result for ") + group + "/" + op);
+  return *r;
+}
+
+}  // namespace
+
+TEST(Scripts, StepsAndTransactionsAreRecordedApart) {
+  const auto r = run(json::parse(R"({"name": "t", "duration_s": 0.3, "groups": [
+    {"name": "app", "processes": 2, "script": [{"op": "context_open"}, {"op": "session_open"},
+      {"repeat": 2, "steps": [{"op": "nop"}]}, {"op": "session_close"},
+      {"op": "context_close"}]}]})"));
+  const auto& c = r.result.cases[0];
+  const uint64_t txn = op_of(c, "app", "transaction").count;
+  ASSERT_GT(txn, 10u);
+  // A transaction the end of the run cut short is not counted; its steps are (at most one per
+  // client, and its two nops).
+  const uint64_t nop = op_of(c, "app", "nop").count;
+  EXPECT_GE(nop, 2 * txn);
+  EXPECT_LE(nop, 2 * txn + 2 * 2);
+  for (const char* step : {"context_open", "session_open", "session_close", "context_close"}) {
+    EXPECT_GE(op_of(c, "app", step).count, txn) << step;
+    EXPECT_LE(op_of(c, "app", step).count, txn + 2) << step;
+    EXPECT_EQ(op_of(c, "app", step).error_total(), 0u) << step;
+  }
+  // A transaction takes at least its own calls.
+  EXPECT_GT(op_of(c, "app", "transaction").latency.percentile(50),
+            op_of(c, "app", "nop").latency.percentile(50));
+  // Every session the script opened was a new instance of the multi-instance TA.
+  EXPECT_EQ(counter(c, "ta_instances_created"),
+            static_cast<double>(op_of(c, "app", "session_open").count));
+  const auto* leaks = verdict(c, "no_leaks");
+  ASSERT_NE(leaks, nullptr);
+  EXPECT_EQ(leaks->outcome, reports::Outcome::kPass) << leaks->detail;
+}
+
+TEST(Scripts, ALoopRunsItsSetupAndTeardownOnceAroundTheTransactions) {
+  const auto r = run(json::parse(R"({"name": "t", "duration_s": 0.3, "groups": [
+    {"name": "daemon", "script": [{"op": "session_open"}, {"loop": [{"op": "value"},
+      {"think_us": 100}]}, {"op": "session_close"}]}]})"));
+  const auto& c = r.result.cases[0];
+  EXPECT_EQ(op_of(c, "daemon", "session_open").count, 1u);
+  EXPECT_EQ(op_of(c, "daemon", "session_close").count, 1u);
+  const uint64_t txn = op_of(c, "daemon", "transaction").count;
+  EXPECT_GT(txn, 10u);
+  EXPECT_GE(op_of(c, "daemon", "value").count, txn);
+  // Each transaction holds its think time.
+  EXPECT_GE(op_of(c, "daemon", "transaction").latency.percentile(50), 100000u);
+}
+
+TEST(Topology, ThreadsShareTheirProcessSessionOrOpenTheirOwn) {
+  for (const char* session : {"process", "thread"}) {
+    json doc = json::parse(R"({"name": "t", "duration_s": 0.2, "groups": [
+      {"name": "app", "processes": 2, "threads": 3, "mix": [{"op": "value"}]}]})");
+    doc["groups"][0]["session"] = session;
+    const auto r = run(doc);
+    const auto& c = r.result.cases[0];
+    // The multi-instance TA makes an instance per session: one per process, or per thread.
+    EXPECT_EQ(counter(c, "ta_instances_created"), std::string(session) == "process" ? 2 : 6)
+        << session;
+    EXPECT_EQ(op_of(c, "app", "value").clients.size(), 6u);
+    EXPECT_EQ(op_of(c, "app", "value").error_total(), 0u);
+  }
+}
+
+TEST(TaKinds, KeepAliveIsLoadedOnceAndMultiSessionOncePerSession) {
+  for (const char* ta : {"keep_alive", "multi_session"}) {
+    json doc = json::parse(R"({"name": "t", "duration_s": 0.2, "groups": [
+      {"name": "app", "script": [{"op": "session_open"}, {"op": "nop"},
+      {"op": "session_close"}]}]})");
+    doc["groups"][0]["ta"] = ta;
+    const auto r = run(doc);
+    const auto& c = r.result.cases[0];
+    const double opens = static_cast<double>(op_of(c, "app", "session_open").count);
+    ASSERT_GT(opens, 10) << ta;
+    // Sessions follow one another (open, nop, close): the keep-alive instance outlives each
+    // last session and serves the next; the other is created again for every session.
+    EXPECT_EQ(counter(c, "ta_instances_created"), std::string(ta) == "keep_alive" ? 1 : opens)
+        << ta;
+  }
+}
+
+TEST(TaKinds, ASingleInstanceSerialisesItsSessionsUnlessConcurrent) {
+  // Four threads each waiting 20 ms inside the TA (TEE_Wait: the secure thread sleeps, no CPU
+  // is needed, so a busy host does not change the count much). Serialised on the one instance
+  // they make at most 0.5 s / 20 ms = 25 calls, plus the 4 in flight at the end that drain;
+  // concurrent, up to four times that.
+  uint64_t count[2] = {};
+  const char* kinds[2] = {"multi_session", "concurrent"};
+  for (int i = 0; i < 2; ++i) {
+    json doc = json::parse(R"({"name": "t", "duration_s": 0.5, "stack": {"threads": 4},
+      "groups": [{"name": "app", "threads": 4, "mix": [{"op": "wait", "ms": 20}]}]})");
+    doc["groups"][0]["ta"] = kinds[i];
+    count[i] = op_of(run(doc).result.cases[0], "app", "wait").count;
+  }
+  EXPECT_LE(count[0], 29u);
+  EXPECT_GT(count[1], 2 * count[0]);
+}
+
+TEST(Completion, AnOperationCountRunReportsWhenEachClientFinished) {
+  const auto r = run(json::parse(R"({"name": "t", "operations": 200, "groups": [
+    {"name": "app", "processes": 3, "mix": [{"op": "nop"}]}]})"));
+  const auto& res = op_of(r.result.cases[0], "app", "nop");
+  ASSERT_TRUE(res.completion);
+  EXPECT_EQ(res.completion->clients, 3u);
+  EXPECT_LE(res.completion->min_s, res.completion->p50_s);
+  EXPECT_LE(res.completion->p50_s, res.completion->max_s);
+  EXPECT_GT(res.completion->min_s, 0);
+  for (const auto& cl : res.clients) EXPECT_GE(cl.finished_s, 0);
+}

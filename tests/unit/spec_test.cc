@@ -2,9 +2,12 @@
 // "FILE: $.json.path: what is wrong".
 #include "workloads/spec.h"
 
-#include "workloads/scenarios/scenario.h"
-
 #include <gtest/gtest.h>
+
+#include <set>
+
+#include "workloads/scenarios/scenario.h"
+#include "workloads/script.h"
 
 namespace {
 
@@ -243,6 +246,148 @@ TEST(Files, MissingAndMalformed) {
   } catch (const workloads::SpecError& e) {
     EXPECT_NE(std::string(e.what()).find("$: not valid JSON"), std::string::npos);
   }
+}
+
+// ---- scripts, topology, TA kinds (docs/workloads.md) --------------------------------------------
+
+workloads::GroupSpec one_group(const char* group) {
+  json doc = valid();
+  doc["groups"] = json::array({json::parse(group)});
+  return workloads::parse_workload("w.json", doc).cases[0].spec.groups[0];
+}
+
+TEST(Scripts, EachStepReportsUnderItsOwnNameAndTheTransactionLast) {
+  const auto g = one_group(R"({"name": "app", "script": [{"op": "context_open"},
+    {"op": "session_open"}, {"repeat": 3, "steps": [{"op": "nop"}, {"think_us": 10}]},
+    {"op": "nop"}, {"op": "value", "name": "echo"}, {"op": "session_close"},
+    {"op": "context_close"}]})");
+  ASSERT_TRUE(g.script);
+  std::vector<std::string> names;
+  for (const auto& op : g.mix) names.push_back(op.name);
+  EXPECT_EQ(names, (std::vector<std::string>{"context_open", "session_open", "nop", "nop.2", "echo",
+                                             "session_close", "context_close", "transaction"}));
+  EXPECT_TRUE(g.script->opens_context);
+  EXPECT_FALSE(g.script->has_loop);
+  EXPECT_EQ(g.script->transaction, g.mix.size() - 1);
+  ASSERT_EQ(g.script->body.size(), 7u);
+  EXPECT_EQ(g.script->body[2].kind, workloads::StepKind::kRepeat);
+  EXPECT_EQ(g.script->body[2].times, 3u);
+  EXPECT_EQ(g.script->body[2].body[1].kind, workloads::StepKind::kThink);
+}
+
+TEST(Scripts, ALoopSplitsSetupTransactionsAndTeardown) {
+  const auto g = one_group(R"({"name": "daemon", "script": [{"op": "session_open"},
+    {"loop": [{"op": "nop"}]}, {"op": "session_close"}]})");
+  EXPECT_TRUE(g.script->has_loop);
+  EXPECT_EQ(g.script->setup.size(), 1u);
+  EXPECT_EQ(g.script->body.size(), 1u);
+  EXPECT_EQ(g.script->teardown.size(), 1u);
+}
+
+TEST(Scripts, StepsThatCannotRunWhereTheyStandAreRefused) {
+  const Bad bad[] = {
+      {"an invoke before any session",
+       [](json& d) {
+         d["groups"][0] = json::parse(R"({"name": "a", "script": [{"op": "session_open"},
+           {"op": "session_close"}, {"op": "nop"}]})");
+       },
+       "$.groups[0].script[2]: nop needs a session here"},
+      {"a context closed with its session open",
+       [](json& d) {
+         d["groups"][0] = json::parse(R"({"name": "a", "script": [{"op": "context_open"},
+           {"op": "session_open"}, {"op": "context_close"}]})");
+       },
+       "context_close: a session is still open here"},
+      {"a script that does not end as it starts",
+       [](json& d) {
+         d["groups"][0] = json::parse(R"({"name": "a", "script": [{"op": "session_open"}]})");
+       },
+       "so it must end as it starts"},
+      {"a repeat that opens without closing",
+       [](json& d) {
+         d["groups"][0] = json::parse(R"({"name": "a", "script": [{"op": "session_open"},
+           {"repeat": 2, "steps": [{"op": "session_close"}]}]})");
+       },
+       "a repeat's steps must leave the client as they found it"},
+      {"two loops",
+       [](json& d) {
+         d["groups"][0] = json::parse(R"({"name": "a", "script": [{"loop": [{"op": "nop"}]},
+           {"loop": [{"op": "nop"}]}]})");
+       },
+       "at most one loop"},
+      {"a context step in a process of threads",
+       [](json& d) {
+         d["groups"][0] = json::parse(R"({"name": "a", "threads": 2, "script": [
+           {"op": "context_open"}, {"op": "context_close"}]})");
+       },
+       "the threads of a process share its context"},
+      {"a session step with a shared session",
+       [](json& d) {
+         d["groups"][0] = json::parse(R"({"name": "a", "threads": 2, "session": "process",
+           "script": [{"op": "session_open"}, {"op": "session_close"}]})");
+       },
+       "share one session per process"},
+      {"a mix and a script",
+       [](json& d) { d["groups"][0]["script"] = json::parse(R"([{"op": "nop"}])"); },
+       "give a mix (operations drawn at random) or a script"},
+      {"a script paced open loop",
+       [](json& d) {
+         d["groups"][0] = json::parse(R"({"name": "a", "pacing": {"mode": "open",
+           "rate_per_s": 10}, "script": [{"op": "nop"}]})");
+       },
+       "a script runs closed loop"},
+      {"a step named like the transaction",
+       [](json& d) {
+         d["groups"][0] = json::parse(R"({"name": "a", "script": [{"op": "nop",
+           "name": "transaction"}]})");
+       },
+       "'transaction' is the script's own figure"},
+      {"a lifecycle op in a mix",
+       [](json& d) { d["groups"][0]["mix"][0] = json::parse(R"({"op": "session_open"})"); },
+       "'session_open' is not one of open_close"},
+      {"a single-instance TA held by two threads",
+       [](json& d) {
+         d["groups"][0] = json::parse(R"({"name": "a", "threads": 2, "ta": "single_instance",
+           "mix": [{"op": "nop"}]})");
+       },
+       "ta single_instance takes one session at a time, and these groups hold 2"},
+      {"processes and clients both", [](json& d) { d["groups"][0]["processes"] = 2; },
+       "give processes or clients (its older name), not both"},
+  };
+  for (const auto& b : bad) {
+    json doc = valid();
+    b.edit(doc);
+    const std::string e = spec_error([&] { workloads::parse_workload("w.json", doc); });
+    EXPECT_NE(e.find(b.message), std::string::npos) << b.what << ": " << e;
+  }
+}
+
+TEST(Topology, ProcessesTimesThreadsClientsWithTheirTaAndSession) {
+  const auto g = one_group(R"({"name": "app", "processes": 3, "threads": 4,
+    "session": "process", "ta": "keep_alive", "login": "user", "mix": [{"op": "nop"}]})");
+  EXPECT_EQ(g.clients, 12u);
+  EXPECT_EQ(g.threads, 4u);
+  EXPECT_TRUE(g.shared_session);
+  EXPECT_EQ(g.ta, client::BenchTa::kKeepAlive);
+  EXPECT_EQ(g.login, client::Login::kUser);
+  // One process holding the single-instance TA's one session for its threads is fine.
+  EXPECT_EQ(one_group(R"({"name": "a", "threads": 2, "session": "process",
+    "ta": "single_instance", "mix": [{"op": "nop"}]})")
+                .clients,
+            2u);
+}
+
+TEST(Topology, EveryTaKindHasItsOwnUuid) {
+  std::set<std::string> uuids;
+  for (const char* k :
+       {"multi_instance", "single_instance", "multi_session", "keep_alive", "concurrent"}) {
+    const auto kind = client::parse_bench_ta(k);
+    ASSERT_TRUE(kind) << k;
+    EXPECT_STREQ(client::to_string(*kind), k);
+    uuids.insert(client::bench_ta_uuid(*kind).to_string());
+  }
+  EXPECT_EQ(uuids.size(), 5u);
+  EXPECT_FALSE(client::parse_bench_ta("multi"));
 }
 
 }  // namespace

@@ -17,9 +17,18 @@ struct Uuid {
   std::string to_string() const;
 };
 
-// The benchmark TA and its instance-flag variants (ta/include/bench_ta.h).
-Uuid bench_ta_uuid();
-Uuid bench_ta_single_instance_uuid();
-Uuid bench_ta_concurrent_uuid();
+// The benchmark TA's kinds: one code, other GP instance flags, each its own UUID
+// (ta/include/bench_ta.h, docs/ta.md).
+enum class BenchTa : uint8_t {
+  kMultiInstance,   // one instance per session (the default)
+  kSingleInstance,  // one instance, one session at a time (a second open is TEE_ERROR_BUSY)
+  kMultiSession,    // one instance, many sessions, entries serialised on it
+  kKeepAlive,       // kMultiSession that outlives its last session
+  kConcurrent,      // kMultiSession whose entries run in parallel
+};
+Uuid bench_ta_uuid(BenchTa kind = BenchTa::kMultiInstance);
+// The kind's name as workloads spell it ("multi_instance", ...), and back (nullopt if unknown).
+const char* to_string(BenchTa kind);
+std::optional<BenchTa> parse_bench_ta(const std::string& name);
 
 }  // namespace client
