@@ -11,6 +11,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <nlohmann/json.hpp>
 
 #include "targets/qemu/firmware.h"
@@ -139,6 +140,34 @@ TEST(QemuTarget, ShortReleaseRunComesHome) {
   EXPECT_TRUE(plugin) << "no plugin round trip completed through the real tee-supplicant";
   EXPECT_TRUE(registered);
   EXPECT_TRUE(ocall_skipped) << "the OCALL cases must be skipped with their reason";
+}
+
+// Every TA kind (docs/ta.md) is built with the dev kit, installed and accepted by the real OP-TEE,
+// and the real stack shows what the emulator cannot: a keep-alive instance outlives its session,
+// so reopening it skips the TA load (supplicant read, signature check, mapping) that a TA
+// destroyed with its last session pays on every open.
+TEST(QemuTarget, EveryTaKindOpensOnTheRealOpTeeAndKeepAliveSkipsTheLoad) {
+  REQUIRE_QEMU();
+  const std::string dir = out_dir("ta-kinds");
+  const std::string workload = std::string(TEEBENCH_SOURCE_DIR) + "/tests/qemu/ta-kinds.json";
+  const auto o = teebench("run " + workload + " --target qemu --out " + dir);
+  ASSERT_EQ(o.code, 0) << o.text;
+  const json r = read_json(dir + "/results.json");
+  std::map<std::string, double> open_p50;
+  for (const auto& c : r["cases"]) {
+    const std::string kind = c["params"]["groups.app.ta"];
+    const auto* open = find_op(c, "app", "session_open");
+    ASSERT_NE(open, nullptr) << kind;
+    EXPECT_GT((*open)["count"].get<uint64_t>(), 2u) << kind;
+    EXPECT_EQ((*open)["errors"].size(), 0u) << kind << ": " << open->dump();
+    open_p50[kind] = (*open)["latency_ns"]["p50"].get<double>();
+  }
+  ASSERT_EQ(open_p50.size(), 5u);
+  // Loading is a supplicant round trip plus an RSA check: many times one reopen of a live
+  // instance, far beyond any noise.
+  EXPECT_LT(open_p50["keep_alive"] * 2, open_p50["multi_session"])
+      << "keep_alive " << open_p50["keep_alive"] << " ns, multi_session "
+      << open_p50["multi_session"] << " ns";
 }
 
 // The qemu process that `teebench` (pid) started, from the kernel's list of its children.
