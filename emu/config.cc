@@ -183,7 +183,16 @@ const std::vector<Knob>& table() {
          }
          return std::string();
        }},
-      {{"supplicant", "supplicant", "y/n: run tee-supplicant (needed by plugin RPCs)"},
+      {{"ta_store", "ta_store",
+        "ree (a new TA instance is loaded through tee-supplicant, as from /lib/optee_armtz) or "
+        "early (the TAs are linked into OP-TEE: CFG_EARLY_TA; docs/ta.md)"},
+       [](EmuConfig& c, std::string_view v) {
+         if (v != "ree" && v != "early") return not_a(v, "ree or early");
+         c.os.early_tas = v == "early";
+         return std::string();
+       }},
+      {{"supplicant", "supplicant",
+        "y/n: run tee-supplicant (needed by plugin RPCs, and to load TAs with ta_store=ree)"},
        [](EmuConfig& c, std::string_view v) { return parse_bool(v, &c.supplicant); }},
       {{"profile", "profile", "platform cost profile: none, juno-a57, or a path to a JSON file"},
        [](EmuConfig& c, std::string_view v) {
@@ -265,6 +274,7 @@ nlohmann::json to_json(const EmuConfig& c) {
           {"guests", c.guests},
           {"guest_ram", c.guest_ram},
           {"supplicant", c.supplicant},
+          {"ta_store", c.os.early_tas ? "early" : "ree"},
           {"defect_ocall_deadlock", c.driver.defects.ocall_deadlock},
           {"defect_ctx_pinned", c.driver.defects.ctx_pinned_by_arg_cache},
           {"defect_mobj_map_leak", c.os.defect_mobj_map_leak},

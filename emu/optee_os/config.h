@@ -31,6 +31,10 @@ struct Config {
   // mobj_reg_shm_dec_map), so every use leaks its pages of the shm VA window until it runs out.
   bool defect_mobj_map_leak = false;
   uint32_t foreign_intr_tick_us = 1000;  // a normal-world timer tick preempting secure work
+  // CFG_EARLY_TA: the TAs are linked into OP-TEE's image, so a new instance needs no
+  // tee-supplicant. Off, as on a device with its TAs in /lib/optee_armtz: every new instance is
+  // loaded through tee-supplicant (ree_fs_ta.h).
+  bool early_tas = false;
   // CFG_OPTEE_REVISION_MAJOR/MINOR reported by GET_OS_REVISION.
   uint32_t revision_major = kOptee4_9_0.revision_major;
   uint32_t revision_minor = kOptee4_9_0.revision_minor;

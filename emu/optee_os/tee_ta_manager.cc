@@ -1,5 +1,6 @@
 #include "emu/optee_os/tee_ta_manager.h"
 
+#include "emu/optee_os/ree_fs_ta.h"
 #include "emu/optee_os/thread.h"
 
 #include "emu/abi/optee_msg.h"
@@ -22,7 +23,16 @@ TaResult TaManager::open_session(const TEE_UUID& uuid, TaArgs& args, uint32_t* s
   Instance* inst = nullptr;
   bool created = false;
   {
-    std::lock_guard g(lock_);
+    std::unique_lock lk(lock_);
+    // An instance of this TA still loading for another opener is waited for (as a suspended
+    // thread), whatever the TA's flags: OP-TEE looks the context up by UUID and waits on
+    // tee_ta_init_cv while it initializes, so loads of one TA never overlap (docs/ta.md).
+    for (;;) {
+      bool loading = false;
+      for (auto& i : instances_) loading = loading || (i.ta == ta && i.loading);
+      if (!loading) break;
+      cv_.wait(lk);
+    }
     if (ta->flags & TA_FLAG_SINGLE_INSTANCE) {
       for (auto& i : instances_)
         if (i.ta == ta) inst = &i;
@@ -30,7 +40,7 @@ TaResult TaManager::open_session(const TEE_UUID& uuid, TaArgs& args, uint32_t* s
         return {TEE_ERROR_BUSY, kTeeOriginTee};
     }
     if (!inst) {
-      instances_.push_back(Instance{ta, 0, false});
+      instances_.push_back(Instance{ta, 0, false, true});
       inst = &instances_.back();
       created = true;
       instances_created_++;
@@ -39,7 +49,23 @@ TaResult TaManager::open_session(const TEE_UUID& uuid, TaArgs& args, uint32_t* s
   }
   cost_.charge(platform::Cost::kTaInvoke);
   TaResult res{TEE_SUCCESS, kTeeOriginTrustedApp};
-  if (created) res.ret = TA_CreateEntryPoint();
+  if (created) {
+    // A TA not linked into OP-TEE is read from the normal world first (ree_fs_ta.h).
+    if (!early_tas_) res = {ree_fs_ta_load(uuid, cost_), kTeeOriginTee};
+    if (res.ret == TEE_SUCCESS) res.ret = TA_CreateEntryPoint();
+    std::vector<uint64_t> keys;
+    {
+      std::lock_guard g(lock_);
+      inst->loading = false;
+      // A TA that did not load or start is no instance, keep-alive or not; no one else holds it
+      // (openers waited while it loaded).
+      if (res.ret != TEE_SUCCESS)
+        instances_.remove_if([inst](const Instance& i) { return &i == inst; });
+      keys = cv_.take_waiters();
+    }
+    WaitQueue::wake(keys);
+    if (res.ret != TEE_SUCCESS) return res;
+  }
   void* ctx = nullptr;
   if (res.ret == TEE_SUCCESS) {
     set_busy(inst);

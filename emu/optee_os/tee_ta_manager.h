@@ -42,7 +42,9 @@ struct TaResult {
 
 class TaManager {
  public:
-  explicit TaManager(const platform::CostModel& cost) : cost_(cost) {}
+  // `early_tas`: the TAs are linked into OP-TEE (CFG_EARLY_TA); else a new instance is loaded
+  // through tee-supplicant first.
+  TaManager(const platform::CostModel& cost, bool early_tas) : cost_(cost), early_tas_(early_tas) {}
   TaResult open_session(const TEE_UUID& uuid, TaArgs& args, uint32_t* session_id);
   TaResult invoke(uint32_t session_id, uint32_t cmd, TaArgs& args);
   TaResult close_session(uint32_t session_id);
@@ -56,6 +58,7 @@ class TaManager {
     const TaInfo* ta = nullptr;
     uint32_t sessions = 0;
     bool busy = false;
+    bool loading = false;  // being loaded: openers of a single instance wait for it
   };
   struct Session {
     uint32_t id = 0;
@@ -70,6 +73,7 @@ class TaManager {
   uint32_t next_session_id() const;
 
   const platform::CostModel& cost_;
+  const bool early_tas_;
   mutable std::mutex lock_;
   std::map<uint32_t, std::unique_ptr<Session>> sessions_;
   std::list<Instance> instances_;

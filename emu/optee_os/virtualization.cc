@@ -13,7 +13,7 @@ Partition::Partition(OpteeOs& os, uint16_t guest_id)
       vas_(os.config().shm_vaspace_size),
       reg_shm_(os.mem(), vas_, os.cost(), os.config().core_heap_size,
                os.config().defect_mobj_map_leak),
-      tas_(os.cost()),
+      tas_(os.cost(), os.config().early_tas),
       threads_(*this, os.config().num_threads) {}
 
 Partition& Partition::current() { return ThreadPool::current()->pool->partition(); }

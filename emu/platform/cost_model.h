@@ -19,12 +19,13 @@ enum class Cost : uint8_t {
   kMediatorTrap,      // hypervisor trap of a guest SMC and its return
   kMediatorPage,      // translating and pinning one guest page
   kMediatorCopyPage,  // copying one 4 KiB page between guest and hypervisor memory
+  kTaLoad,            // checking a loaded TA's signature and mapping its ELF (per instance)
   kCount,
 };
 
 inline constexpr std::array<std::string_view, static_cast<size_t>(Cost::kCount)> kCostNames = {
-    "smc_round_trip_ns", "ta_invoke_ns",     "map_page_ns",          "unmap_page_ns",
-    "mediator_trap_ns",  "mediator_page_ns", "mediator_copy_page_ns"};
+    "smc_round_trip_ns", "ta_invoke_ns",     "map_page_ns",           "unmap_page_ns",
+    "mediator_trap_ns",  "mediator_page_ns", "mediator_copy_page_ns", "ta_load_ns"};
 
 struct CostValue {
   uint64_t ns = 0;

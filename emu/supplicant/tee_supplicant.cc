@@ -1,13 +1,17 @@
 #include "emu/supplicant/tee_supplicant.h"
 
+#include <bench_ta.h>
 #include <linux/tee.h>
 
+#include <array>
 #include <cerrno>
 #include <cstring>
+#include <map>
 #include <stdexcept>
 #include <string>
 
 #include "emu/abi/optee_msg.h"
+#include "emu/platform/ta_image.h"
 
 extern "C" {
 #include "tee_plugin_method.h"
@@ -22,6 +26,36 @@ namespace {
 
 constexpr uint32_t kRpcNumParams = 5;      // RPC_NUM_PARAMS: one META plus four
 constexpr uint32_t kSuppPluginInvoke = 0;  // OPTEE_RPC_SUPP_PLUGIN_INVOKE
+
+using TaDir = std::map<std::array<uint8_t, 16>, std::vector<uint8_t>>;
+
+std::array<uint8_t, 16> octets(const TEEC_UUID& u) {
+  std::array<uint8_t, 16> o{};
+  o[0] = static_cast<uint8_t>(u.timeLow >> 24);
+  o[1] = static_cast<uint8_t>(u.timeLow >> 16);
+  o[2] = static_cast<uint8_t>(u.timeLow >> 8);
+  o[3] = static_cast<uint8_t>(u.timeLow);
+  o[4] = static_cast<uint8_t>(u.timeMid >> 8);
+  o[5] = static_cast<uint8_t>(u.timeMid);
+  o[6] = static_cast<uint8_t>(u.timeHiAndVersion >> 8);
+  o[7] = static_cast<uint8_t>(u.timeHiAndVersion);
+  std::memcpy(o.data() + 8, u.clockSeqAndNode, 8);
+  return o;
+}
+
+// /lib/optee_armtz of every emulated machine: the benchmark TA kinds' files by UUID octets,
+// made once per process (the files do not change; the page cache would keep them too).
+const TaDir& installed_tas() {
+  static const TaDir dir = [] {
+    TaDir d;
+    const TEEC_UUID kinds[] = {TA_BENCH_UUID, TA_BENCH_SINGLE_INSTANCE_UUID,
+                               TA_BENCH_MULTI_SESSION_UUID, TA_BENCH_KEEP_ALIVE_UUID,
+                               TA_BENCH_CONCURRENT_UUID};
+    for (const auto& u : kinds) d[octets(u)] = platform::make_ta_image(octets(u));
+    return d;
+  }();
+  return dir;
+}
 
 // A supplicant request buffer: the header, then room for kRpcNumParams params.
 template <typename Hdr>
@@ -53,6 +87,9 @@ TeeSupplicant::TeeSupplicant(linux_tee::TeeDevice& teepriv, platform::Memory& me
     throw std::runtime_error("tee-supplicant: cannot open " + dev_.name() + ": " +
                              std::strerror(-fd_));
   plugins();
+  installed_tas();
+  tee_ioctl_version_data v{};
+  if (ioctl(TEE_IOC_VERSION, &v) == 0) reg_mem_ = v.gen_caps & TEE_GEN_CAP_REG_MEM;
   std::lock_guard g(lock_);
   threads_.emplace_back([this] { serve(); });
 }
@@ -133,16 +170,20 @@ uint32_t TeeSupplicant::handle(uint32_t func, uint32_t num_params, void* params)
       return shm_free(p);
     case OPTEE_RPC_CMD_SUPP_PLUGIN:
       return plugin(num_params, p);
+    case OPTEE_RPC_CMD_LOAD_TA:
+      return load_ta(num_params, p);
     default:
       return kTeeErrorNotSupported;
   }
 }
 
-// With REG_MEM: page-aligned memory of its own, registered (tee_supplicant.c process_alloc).
+// With REG_MEM: page-aligned memory of its own, registered; without (a static carve-out only):
+// allocated from the driver's pool and mapped (tee_supplicant.c process_alloc).
 uint32_t TeeSupplicant::shm_alloc(void* params) {
   auto* p = static_cast<tee_ioctl_param*>(params);
   const size_t len = p->b;
   if (len == 0) return kTeeErrorBadParameters;
+  if (!reg_mem_) return shm_alloc_pool(p);
   int err = 0;
   void* addr = proc_.mm().map_anonymous(len, &err);
   if (!addr) return kTeeErrorOutOfMemory;
@@ -159,6 +200,26 @@ uint32_t TeeSupplicant::shm_alloc(void* params) {
     shms_[reg.id] = Buffer{addr, len, static_cast<int>(shm_fd)};
   }
   p->c = static_cast<uint64_t>(reg.id);
+  return kTeeSuccess;
+}
+
+uint32_t TeeSupplicant::shm_alloc_pool(void* params) {
+  auto* p = static_cast<tee_ioctl_param*>(params);
+  tee_ioctl_shm_alloc_data data{};
+  data.size = p->b;
+  const long shm_fd = ioctl(TEE_IOC_SHM_ALLOC, &data);
+  if (shm_fd < 0) return kTeeErrorOutOfMemory;
+  void* addr = nullptr;
+  auto f = proc_.get_file(static_cast<int>(shm_fd));
+  if (!f || f->mmap(proc_, static_cast<size_t>(data.size), f, &addr) != 0) {
+    proc_.close_fd(static_cast<int>(shm_fd));
+    return kTeeErrorOutOfMemory;
+  }
+  {
+    std::lock_guard g(lock_);
+    shms_[data.id] = Buffer{addr, static_cast<size_t>(data.size), static_cast<int>(shm_fd)};
+  }
+  p->c = static_cast<uint64_t>(data.id);
   return kTeeSuccess;
 }
 
@@ -206,6 +267,30 @@ uint32_t TeeSupplicant::plugin(uint32_t num_params, void* params) {
                                  static_cast<size_t>(p[3].b), &out_len);
   p[2].b = out_len;
   return res;
+}
+
+// load_ta: VALUE_INPUT with the UUID's octets in a and b, MEMREF_OUTPUT for the file. Without a
+// buffer it only says the size; with one too small it says the size and SHORT_BUFFER.
+uint32_t TeeSupplicant::load_ta(uint32_t num_params, void* params) {
+  auto* p = static_cast<tee_ioctl_param*>(params);
+  if (num_params != 2 || p[0].attr != TEE_IOCTL_PARAM_ATTR_TYPE_VALUE_INPUT ||
+      p[1].attr != TEE_IOCTL_PARAM_ATTR_TYPE_MEMREF_OUTPUT)
+    return kTeeErrorBadParameters;
+  std::array<uint8_t, 16> uuid;
+  std::memcpy(uuid.data(), &p[0].a, 8);
+  std::memcpy(uuid.data() + 8, &p[0].b, 8);
+  const auto ta = installed_tas().find(uuid);
+  if (ta == installed_tas().end()) return kTeeErrorItemNotFound;
+  const std::vector<uint8_t>& file = ta->second;
+  const uint64_t room = p[1].b;
+  p[1].b = file.size();
+  if (p[1].c == TEE_MEMREF_NULL) return kTeeSuccess;
+  std::lock_guard g(lock_);
+  auto it = shms_.find(static_cast<int>(p[1].c));
+  if (it == shms_.end() || p[1].a + room > it->second.len) return kTeeErrorBadParameters;
+  if (file.size() > room) return kTeeErrorShortBuffer;
+  std::memcpy(static_cast<uint8_t*>(it->second.addr) + p[1].a, file.data(), file.size());
+  return kTeeSuccess;
 }
 
 }  // namespace emu::supplicant

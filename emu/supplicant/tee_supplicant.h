@@ -6,6 +6,7 @@
 // dlopens them from CFG_TEE_PLUGIN_LOAD_PATH); everything else is TEEC_ERROR_NOT_SUPPORTED.
 #pragma once
 
+#include <array>
 #include <atomic>
 #include <cstdint>
 #include <functional>
@@ -27,8 +28,7 @@ class TeeSupplicant {
   // Starts serving `teepriv`. `signal` delivers a signal to the process: it wakes the threads
   // sleeping in TEE_IOC_SUPPL_RECV (-EINTR), which is how the supplicant is stopped. Throws
   // std::runtime_error if the device will not take it (another supplicant is attached: EBUSY).
-  TeeSupplicant(linux_tee::TeeDevice& teepriv, platform::Memory& mem,
-                std::function<void()> signal);
+  TeeSupplicant(linux_tee::TeeDevice& teepriv, platform::Memory& mem, std::function<void()> signal);
   // Stops: wakes its waiting threads, waits for those serving a request, then exits the process
   // (closing the device fails whatever was still queued with TEEC_ERROR_COMMUNICATION).
   ~TeeSupplicant();
@@ -49,12 +49,15 @@ class TeeSupplicant {
   void serve();  // one thread's loop
   uint32_t handle(uint32_t func, uint32_t num_params, void* params);
   uint32_t shm_alloc(void* params);
+  uint32_t shm_alloc_pool(void* params);
   uint32_t shm_free(void* params);
   uint32_t plugin(uint32_t num_params, void* params);
+  uint32_t load_ta(uint32_t num_params, void* params);
   long ioctl(unsigned int cmd, void* arg);
 
   linux_tee::Process proc_;
   int fd_ = -1;
+  bool reg_mem_ = false;  // the device takes TEE_IOC_SHM_REGISTER (TEE_GEN_CAP_REG_MEM)
   linux_tee::TeeDevice& dev_;
   std::function<void()> signal_;
   mutable std::mutex lock_;

@@ -73,7 +73,8 @@ TEST(Ocall, StateMachineTable) {
     const uint64_t pending = c.params()[3].a;
     c.params()[3].a = pending + 7;
     EXPECT_EQ(testing_support::raw_invoke(*s.ctx, c), -EINVAL);
-    c.params()[3].a = (uint64_t{emu::linux_tee::optee::kOcallCmdShmFree} << 32) | (pending & 0xffffffff);
+    c.params()[3].a =
+        (uint64_t{emu::linux_tee::optee::kOcallCmdShmFree} << 32) | (pending & 0xffffffff);
     EXPECT_EQ(testing_support::raw_invoke(*s.ctx, c), -EINVAL);
     // The right reply: value incremented, origin the client's; the call then ends.
     c.params()[3].a = pending;

@@ -35,14 +35,11 @@ TEST_P(PluginPayload, RoundTripsThroughTheSupplicantIntact) {
     const uint64_t before = supp->requests_served();
     uint32_t good = 0;
     const auto r = plugin(session, GetParam().bytes, GetParam().calls, &good);
-    if (s.machine->hypervisor() && GetParam().bytes) {
-      // tee-supplicant registered the payload buffer (REG_MEM), so the guest's SHM_ALLOC answer
-      // names a cookie the mediator already tracks: Xen refuses it, asks the guest to free the
-      // buffer and fails the allocation. What the reference's facts imply; verify on a board.
-      EXPECT_EQ(r.code, client::kTeecErrorOutOfMemory) << hv;
-      EXPECT_GT(s.machine->hypervisor()->mediator().counters().duplicate_cookie, 0u);
-      EXPECT_EQ(s.machine->kernel()->driver().supplicant_device().shm_count(), 0u);
-      continue;
+    // Under Xen too: tee-supplicant's buffer is not registered with OP-TEE (the kernel hands
+    // its page list over in the SHM_ALLOC answer), so the mediator sees a new cookie, as the real
+    // Xen 4.17 does when a domU loads a TA from its file system.
+    if (s.machine->hypervisor()) {
+      EXPECT_EQ(s.machine->hypervisor()->mediator().counters().duplicate_cookie.load(), 0u);
     }
     ASSERT_TRUE(r.ok()) << hv << ": " << client::to_string(r);
     EXPECT_EQ(good, GetParam().calls) << hv;
@@ -63,7 +60,8 @@ INSTANTIATE_TEST_SUITE_P(Sizes, PluginPayload,
 TEST(Supplicant, OneServingThreadPerConcurrentRequest) {
   EmuStack s(testing_support::config({"threads=8"}));
   std::vector<std::unique_ptr<Client>> cs;
-  for (int i = 0; i < 6; ++i) cs.push_back(std::make_unique<Client>(s.machine, s.machine->kernel()));
+  for (int i = 0; i < 6; ++i)
+    cs.push_back(std::make_unique<Client>(s.machine, s.machine->kernel()));
   std::atomic<int> bad{0};
   std::vector<std::thread> ts;
   for (auto& c : cs)
@@ -81,7 +79,8 @@ TEST(Supplicant, OneServingThreadPerConcurrentRequest) {
 }
 
 TEST(Supplicant, WithoutOneThePluginCallFailsInsteadOfHanging) {
-  EmuStack s(testing_support::config({"supplicant=n"}));
+  // The TAs linked into OP-TEE: without tee-supplicant no TA could be loaded from its file system.
+  EmuStack s(testing_support::config({"supplicant=n", "ta_store=early"}));
   auto session = s.open_bench();
   uint32_t good = 0;
   const auto r = plugin(session, 0, 1, &good);

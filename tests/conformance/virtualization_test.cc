@@ -57,13 +57,11 @@ TEST(Virtualization, PartitionRulesTable) {
        OPTEE_SMC_RETURN_ENOTAVAIL},
       {"hypervisor's own fast call", OPTEE_SMC_GET_THREAD_COUNT, 0, 0, OPTEE_SMC_RETURN_OK},
       {"known guest's fast call", OPTEE_SMC_GET_THREAD_COUNT, 0, 5, OPTEE_SMC_RETURN_OK},
-      {"hypervisor has no shm cache", OPTEE_SMC_ENABLE_SHM_CACHE, 0, 0,
-       OPTEE_SMC_RETURN_ENOTAVAIL},
+      {"hypervisor has no shm cache", OPTEE_SMC_ENABLE_SHM_CACHE, 0, 0, OPTEE_SMC_RETURN_ENOTAVAIL},
       {"VM_DESTROYED of an unknown guest is only logged", OPTEE_SMC_VM_DESTROYED, 77, 0,
        OPTEE_SMC_RETURN_OK},
   };
-  for (const auto& c : cases)
-    EXPECT_EQ(smc(*v.os, c.a0, c.a1, c.a7).a[0], c.expect) << c.what;
+  for (const auto& c : cases) EXPECT_EQ(smc(*v.os, c.a0, c.a1, c.a7).a[0], c.expect) << c.what;
   EXPECT_EQ(smc(*v.os, OPTEE_SMC_GET_THREAD_COUNT, 0, 5).a[1], v.cfg.os.num_threads);
   EXPECT_TRUE(smc(*v.os, OPTEE_SMC_EXCHANGE_CAPABILITIES, 0, 5).a[1] &
               OPTEE_SMC_SEC_CAP_VIRTUALIZATION);
@@ -97,8 +95,8 @@ TEST(Virtualization, WithoutItVmCallsAreUnknownAndA7IsIgnored) {
 // Each guest has CFG_NUM_THREADS threads of its own: one guest using all of its threads does not
 // take any from another.
 TEST(Virtualization, EachGuestHasItsOwnThreadPool) {
-  auto m = std::make_shared<emu::Machine>(testing_support::config(
-      {"hypervisor=xen", "guests=2", "guest_ram=16M", "threads=2"}));
+  auto m = std::make_shared<emu::Machine>(
+      testing_support::config({"hypervisor=xen", "guests=2", "guest_ram=16M", "threads=2"}));
   auto ks = m->kernels();
   ASSERT_EQ(ks.size(), 2u);
   testing_support::Client busy(m, ks[0]);

@@ -206,6 +206,11 @@ int Optee::register_pages(TeeContext* ctx, TeeShm* shm, const MsgArg* carrier) {
 
 int Optee::shm_register(TeeContext* ctx, TeeShm* shm) {
   if (!(info_.sec_caps & OPTEE_SMC_SEC_CAP_DYNAMIC_SHM)) return -EINVAL;
+  // tee-supplicant's memory (the privileged device) is not registered with OP-TEE: an RPC reply
+  // hands OP-TEE its page list instead (Linux optee_shm_register_supp). Registering it would take
+  // a secure thread, and a load whose threads are all suspended in RPCs would then wait for one
+  // for ever (docs/targets.md, "Supplicant memory").
+  if (ctx->dev->privileged()) return 0;
   return register_pages(ctx, shm);
 }
 
