@@ -254,7 +254,9 @@ void Client::run(size_t i, const measure::Clock& clock, uint64_t start, bool rec
   }
   const uint64_t end = clock.now();
   if (!record) return;
-  if (r.ok())
+  if (process_->killed())
+    stats[0]->error("killed");
+  else if (r.ok())
     stats[0]->ok(clock.to_ns(end - start));
   else
     stats[0]->error(error_kind(r));
@@ -288,7 +290,9 @@ void Client::lifecycle(const OpSpec& op, const measure::Clock& clock, uint64_t s
       break;
   }
   if (!record) return;
-  if (r.ok())
+  if (process_->killed())
+    stats->error("killed");
+  else if (r.ok())
     stats->ok(clock.to_ns(end - start));
   else
     stats->error(error_kind(r));

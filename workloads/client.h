@@ -3,6 +3,7 @@
 // that performs one operation of each kind.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <random>
@@ -32,8 +33,13 @@ class ClientProcess {
   client::Device& device() { return *dev_; }
   client::Context& context() { return *ctx_; }
   client::Session& session() { return session_; }
+  // Set by a fault just before it kills the process: a call that returns after that had no one
+  // to return to, and counts as an error of kind "killed" (docs/workloads.md, kill_s).
+  void mark_killed() { killed_.store(true, std::memory_order_release); }
+  bool killed() const { return killed_.load(std::memory_order_acquire); }
 
  private:
+  std::atomic<bool> killed_{false};
   std::unique_ptr<client::Device> dev_;
   std::unique_ptr<client::Context> ctx_;
   client::Session session_;
@@ -57,6 +63,8 @@ class Client {
   void run(size_t i, const measure::Clock& clock, uint64_t start, bool record,
            std::vector<OpStats*>& stats);
   size_t pick(const std::vector<OpSpec>& mix);
+  // The process it is a thread of (a fault kills processes, not threads).
+  const std::shared_ptr<ClientProcess>& process() const { return process_; }
 
  private:
   struct Buffers {

@@ -72,6 +72,8 @@ std::string unsupported_by(const GroupSpec& g, const targets::Capabilities& caps
   }
   if (g.guest > 1 && !caps.guests)
     return "guest " + std::to_string(g.guest) + " needs a hypervisor with guests on this target";
+  if (g.kill_s && !caps.kill_client)
+    return "killing a client process mid-run needs a target that can (the emulator)";
   if (g.destroy_guest_s && !caps.destroy_guest)
     return "destroying a guest mid-run needs a target that can (the emulator with Xen)";
   return {};
@@ -249,7 +251,7 @@ void CaseRunner::start_threads() {
   sync_->arrive_and_wait();
   for (auto& f : faults_)
     threads_.emplace_back([this, f = f.get()] {
-      f->run(FaultContext{*stack_, spec_, clock_, tl_, stop_});
+      f->run(FaultContext{*stack_, spec_, clock_, tl_, stop_, workers_});
     });
 }
 

@@ -171,6 +171,13 @@ GroupSpec parse_group(const json& j, const std::string& path, const std::string&
   g.record_samples = o.boolean("record_samples", false);
   g.guest = static_cast<uint32_t>(o.integer("guest", 1, 64, 1));
   g.role = o.str("role", std::string());
+  if (o.has("kill_s")) {
+    g.kill_s = o.num("kill_s", 0, 86400);
+    if (*g.kill_s <= g.start_s) o.fail(o.at("kill_s"), "must be after start_s");
+    if (g.stop_s && *g.stop_s < *g.kill_s)
+      o.fail(o.at("kill_s"), "is after stop_s: the group has stopped issuing by then");
+    if (!g.stop_s) g.stop_s = g.kill_s;
+  }
   if (o.has("destroy_guest_s")) {
     g.destroy_guest_s = o.num("destroy_guest_s", 0, 86400);
     if (*g.destroy_guest_s <= g.start_s) o.fail(o.at("destroy_guest_s"), "must be after start_s");
@@ -234,6 +241,10 @@ WorkloadSpec parse_spec(const json& j, const std::string& file) {
       o.fail(path + ".stop_s", "is after the end of the run (duration_s)");
     if (w.operations && g.pacing == Pacing::kOpen)
       o.fail(path + ".pacing", "open-loop groups need duration_s, not operations");
+    if (g.kill_s && w.duration_s && *g.kill_s >= *w.duration_s)
+      o.fail(path + ".kill_s", "is after the end of the run (duration_s)");
+    if (g.kill_s && w.operations)
+      o.fail(path + ".kill_s", "needs duration_s: with operations the run has no timeline");
     if (g.destroy_guest_s && w.duration_s && *g.destroy_guest_s >= *w.duration_s)
       o.fail(path + ".destroy_guest_s", "is after the end of the run (duration_s)");
     if (w.duration_s && g.start_s >= *w.duration_s)

@@ -78,6 +78,10 @@ struct GroupSpec {
   // The group's guest is destroyed at this time into the measured phase (Xen only); the group
   // stops issuing then, and its calls in flight come back as counted errors.
   std::optional<double> destroy_guest_s;
+  // Every process of the group is killed at this time into the measured phase, as SIGKILL would
+  // (targets that can: the emulator): its threads' calls in flight come back as counted errors,
+  // the group stops issuing, and the kernel must release all it held (no_leaks).
+  std::optional<double> kill_s;
   // The operations: drawn at random by weight, or, with a script, one entry per step (its
   // statistics) plus the transaction's.
   std::vector<OpSpec> mix;

@@ -365,3 +365,30 @@ TEST(Completion, AnOperationCountRunReportsWhenEachClientFinished) {
   EXPECT_GT(res.completion->min_s, 0);
   for (const auto& cl : res.clients) EXPECT_GE(cl.finished_s, 0);
 }
+
+TEST(Faults, AKilledProcessWithCallsInFlightLeavesNothingBehind) {
+  // Two processes of two threads each, mid-call when killed: waiting in the TA (a thread
+  // suspended in an RPC) or reading a registered buffer. A third process keeps calling.
+  const auto r = run(json::parse(R"({"name": "t", "duration_s": 0.4, "stack": {"threads": 4},
+    "groups": [
+      {"name": "doomed", "processes": 2, "threads": 2, "kill_s": 0.2,
+       "mix": [{"op": "wait", "ms": 20}, {"op": "memref_read", "size": 65536}]},
+      {"name": "survivor", "mix": [{"op": "nop"}]}]})"));
+  const auto& c = r.result.cases[0];
+  ASSERT_TRUE(c.counters.contains("processes_killed")) << c.counters.dump();
+  const auto& ev = c.counters["processes_killed"][0];
+  EXPECT_EQ(ev["processes"], 2);
+  EXPECT_GE(ev["threads_in_a_call"].get<int>(), 1) << ev.dump();
+  for (const char* v : {"no_lost_calls", "no_leaks", "secure_threads_free_at_end"}) {
+    const auto* verdict_of = verdict(c, v);
+    ASSERT_NE(verdict_of, nullptr) << v;
+    EXPECT_EQ(verdict_of->outcome, reports::Outcome::kPass) << v << ": " << verdict_of->detail;
+  }
+  EXPECT_EQ(verdict(c, "no_deadlock"), nullptr);  // given only when the watchdog fires
+  // The calls in flight came back as errors; the survivor never noticed.
+  EXPECT_GT(
+      op_of(c, "doomed", "wait").error_total() + op_of(c, "doomed", "memref_read").error_total(),
+      0u);
+  EXPECT_EQ(op_of(c, "survivor", "nop").error_total(), 0u);
+  EXPECT_GT(op_of(c, "survivor", "nop").count, 0u);
+}

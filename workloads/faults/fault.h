@@ -22,6 +22,7 @@ struct FaultContext {
   const measure::Clock& clock;
   const Timeline& timeline;
   const std::atomic<bool>& stop;
+  std::vector<Worker>& workers;  // the clients, for faults that act on them
 };
 
 class FaultInjector {
@@ -32,6 +33,10 @@ class FaultInjector {
   // After run() returned: records what was done (evidence for the scenario's verdicts).
   virtual void report(reports::CaseResult& result) const = 0;
 };
+
+// Each injector, for the groups whose fault is due (faults/*.cc).
+std::unique_ptr<FaultInjector> make_guest_destroyer(std::vector<const GroupSpec*> due);
+std::unique_ptr<FaultInjector> make_process_killer(std::vector<const GroupSpec*> due);
 
 // The injectors a case's workload asks for and its target can do.
 std::vector<std::unique_ptr<FaultInjector>> faults_for(const WorkloadSpec& spec,

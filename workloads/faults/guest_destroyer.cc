@@ -72,14 +72,8 @@ class GuestDestroyer final : public FaultInjector {
 
 }  // namespace
 
-std::vector<std::unique_ptr<FaultInjector>> faults_for(const WorkloadSpec& spec,
-                                                       const targets::Capabilities& caps) {
-  std::vector<std::unique_ptr<FaultInjector>> out;
-  std::vector<const GroupSpec*> destroy;
-  for (const auto& g : spec.groups)
-    if (g.destroy_guest_s && g.clients && caps.destroy_guest) destroy.push_back(&g);
-  if (!destroy.empty()) out.push_back(std::make_unique<GuestDestroyer>(std::move(destroy)));
-  return out;
+std::unique_ptr<FaultInjector> make_guest_destroyer(std::vector<const GroupSpec*> due) {
+  return std::make_unique<GuestDestroyer>(std::move(due));
 }
 
 }  // namespace workloads
