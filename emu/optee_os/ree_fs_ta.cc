@@ -14,18 +14,6 @@ using namespace emu::abi;
 
 namespace {
 
-// tee_uuid_to_octets: the fields big-endian, as the normal world names the file.
-std::array<uint8_t, 16> uuid_octets(const TEE_UUID& u) {
-  std::array<uint8_t, 16> o{};
-  for (int i = 0; i < 4; ++i) o[i] = static_cast<uint8_t>(u.timeLow >> (24 - 8 * i));
-  o[4] = static_cast<uint8_t>(u.timeMid >> 8);
-  o[5] = static_cast<uint8_t>(u.timeMid);
-  o[6] = static_cast<uint8_t>(u.timeHiAndVersion >> 8);
-  o[7] = static_cast<uint8_t>(u.timeHiAndVersion);
-  std::memcpy(o.data() + 8, u.clockSeqAndNode, 8);
-  return o;
-}
-
 uint32_t load_rpc(const std::array<uint8_t, 16>& uuid, uint64_t size, uint64_t cookie,
                   uint64_t* file_size) {
   OpteeMsgParam p[2] = {};
@@ -42,7 +30,7 @@ uint32_t load_rpc(const std::array<uint8_t, 16>& uuid, uint64_t size, uint64_t c
 }  // namespace
 
 TEE_Result ree_fs_ta_load(const TEE_UUID& uuid, const platform::CostModel& cost) {
-  const auto octets = uuid_octets(uuid);
+  const auto octets = platform::uuid_octets(uuid);
   uint64_t size = 0;
   if (uint32_t res = load_rpc(octets, 0, 0, &size); res != kTeeSuccess) return res;
   if (size == 0 || size > (uint64_t{64} << 20)) return TEE_ERROR_SECURITY;

@@ -27,6 +27,20 @@ struct TaImageHeader {
   uint64_t digest = 0;             // FNV-1a 64 over the body
 };
 
+// tee_uuid_to_octets: a GP UUID (TEE_UUID in the secure world, TEEC_UUID in the normal one: the
+// same fields) as the 16 octets RPC LOAD_TA carries and the file is named by, fields big-endian.
+template <typename GpUuid>
+std::array<uint8_t, 16> uuid_octets(const GpUuid& u) {
+  std::array<uint8_t, 16> o{};
+  for (int i = 0; i < 4; ++i) o[i] = static_cast<uint8_t>(u.timeLow >> (24 - 8 * i));
+  o[4] = static_cast<uint8_t>(u.timeMid >> 8);
+  o[5] = static_cast<uint8_t>(u.timeMid);
+  o[6] = static_cast<uint8_t>(u.timeHiAndVersion >> 8);
+  o[7] = static_cast<uint8_t>(u.timeHiAndVersion);
+  std::memcpy(o.data() + 8, u.clockSeqAndNode, 8);
+  return o;
+}
+
 inline uint64_t ta_image_digest(const uint8_t* body, size_t len) {
   uint64_t h = 0xcbf29ce484222325ull;  // FNV-1a 64 offset basis
   for (size_t i = 0; i < len; ++i) h = (h ^ body[i]) * 0x100000001b3ull;

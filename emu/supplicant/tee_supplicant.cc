@@ -29,20 +29,6 @@ constexpr uint32_t kSuppPluginInvoke = 0;  // OPTEE_RPC_SUPP_PLUGIN_INVOKE
 
 using TaDir = std::map<std::array<uint8_t, 16>, std::vector<uint8_t>>;
 
-std::array<uint8_t, 16> octets(const TEEC_UUID& u) {
-  std::array<uint8_t, 16> o{};
-  o[0] = static_cast<uint8_t>(u.timeLow >> 24);
-  o[1] = static_cast<uint8_t>(u.timeLow >> 16);
-  o[2] = static_cast<uint8_t>(u.timeLow >> 8);
-  o[3] = static_cast<uint8_t>(u.timeLow);
-  o[4] = static_cast<uint8_t>(u.timeMid >> 8);
-  o[5] = static_cast<uint8_t>(u.timeMid);
-  o[6] = static_cast<uint8_t>(u.timeHiAndVersion >> 8);
-  o[7] = static_cast<uint8_t>(u.timeHiAndVersion);
-  std::memcpy(o.data() + 8, u.clockSeqAndNode, 8);
-  return o;
-}
-
 // /lib/optee_armtz of every emulated machine: the benchmark TA kinds' files by UUID octets,
 // made once per process (the files do not change; the page cache would keep them too).
 const TaDir& installed_tas() {
@@ -51,7 +37,8 @@ const TaDir& installed_tas() {
     const TEEC_UUID kinds[] = {TA_BENCH_UUID, TA_BENCH_SINGLE_INSTANCE_UUID,
                                TA_BENCH_MULTI_SESSION_UUID, TA_BENCH_KEEP_ALIVE_UUID,
                                TA_BENCH_CONCURRENT_UUID};
-    for (const auto& u : kinds) d[octets(u)] = platform::make_ta_image(octets(u));
+    for (const auto& u : kinds)
+      d[platform::uuid_octets(u)] = platform::make_ta_image(platform::uuid_octets(u));
     return d;
   }();
   return dir;

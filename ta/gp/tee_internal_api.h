@@ -72,7 +72,7 @@ typedef struct {
 #define TEE_ORIGIN_TEE 0x00000003u
 #define TEE_ORIGIN_TRUSTED_APP 0x00000004u
 
-#define TEE_PARAM_TYPE_GET(t, i) (((t) >> ((i) * 4)) & 0xF)
+#define TEE_PARAM_TYPE_GET(t, i) (((t) >> ((i)*4)) & 0xF)
 
 #define TEE_MALLOC_FILL_ZERO 0x00000000u
 #define TEE_TIMEOUT_INFINITE 0xFFFFFFFFu
@@ -80,10 +80,11 @@ typedef struct {
 /* TA entry points, implemented by the TA. */
 TEE_Result TA_CreateEntryPoint(void);
 void TA_DestroyEntryPoint(void);
-TEE_Result TA_OpenSessionEntryPoint(uint32_t paramTypes, TEE_Param params[4], void** sessionContext);
+TEE_Result TA_OpenSessionEntryPoint(uint32_t paramTypes, TEE_Param params[4],
+                                    void** sessionContext);
 void TA_CloseSessionEntryPoint(void* sessionContext);
-TEE_Result TA_InvokeCommandEntryPoint(void* sessionContext, uint32_t commandID,
-                                      uint32_t paramTypes, TEE_Param params[4]);
+TEE_Result TA_InvokeCommandEntryPoint(void* sessionContext, uint32_t commandID, uint32_t paramTypes,
+                                      TEE_Param params[4]);
 
 /* Services of the Internal Core API, implemented by the TEE. */
 void* TEE_Malloc(size_t size, uint32_t hint);
