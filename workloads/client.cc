@@ -72,7 +72,7 @@ Client::Client(targets::Target& stack, const GroupSpec& g, std::shared_ptr<Clien
       buffers_(g.mix.size()),
       rng_(seed) {
   const bool opens_context = g.script && g.script->opens_context;
-  const bool opens_session = g.script && (g.script->opens_session || g.script->opens_context);
+  const bool opens_session = g.script && g.script->starts_without_session();
   std::string why;
   if (!g.shared_session && !opens_session && !open_bench_session(ctx(), g, &session_, &why).ok())
     throw std::runtime_error(why);

@@ -37,6 +37,8 @@ struct Script {
   // The client starts without a context (session) because the script opens it.
   bool opens_context = false;
   bool opens_session = false;
+  // A client whose script opens its context has no session either until the script opens one.
+  bool starts_without_session() const { return opens_session || opens_context; }
   size_t transaction = 0;  // the mix entry each transaction's latency goes into
 };
 

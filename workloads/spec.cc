@@ -261,7 +261,7 @@ WorkloadSpec parse_spec(const json& j, const std::string& file) {
   uint64_t held = 0;
   for (const auto& g : w.groups)
     if (g.ta == client::BenchTa::kSingleInstance &&
-        !(g.script && (g.script->opens_session || g.script->opens_context)))
+        !(g.script && g.script->starts_without_session()))
       held += g.shared_session ? g.clients / g.threads : g.clients;
   if (held > 1)
     o.fail("$.groups", "ta single_instance takes one session at a time, and these groups hold " +
