@@ -39,6 +39,9 @@ for p in "${presets[@]}"; do
   if [ "$p" = default ]; then
     ctest --preset default "${skip[@]}"
   else
+    # The sanitizer presets run 3 tests at once (CMakePresets.json): their tests mostly wait on
+    # runs of a fixed duration, 2 at a time left the CPUs 40 % idle. Measured 2026-12-06: ASan
+    # 90 -> 72 s, TSan 67 -> 55 s; 4 at once gained nothing more.
     ctest --preset "$p" "${skip_qemu[@]}"
   fi
 done

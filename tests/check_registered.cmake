@@ -1,0 +1,37 @@
+cmake_minimum_required(VERSION 3.25)  # policies of this century (CMP0054: quoted strings stay strings)
+# ctest's NAME:registered check (tests/gtest_suites.cmake): every suite (MODE=suite) or test
+# (MODE=test) the binary EXE holds must be registered with ctest, i.e. be in EXPECTED (comma
+# separated), and nothing registered may be missing from the binary.
+execute_process(COMMAND ${EXE} --gtest_list_tests OUTPUT_VARIABLE listing RESULT_VARIABLE rc)
+if(NOT rc EQUAL 0)
+  message(FATAL_ERROR "${EXE} --gtest_list_tests failed (${rc})")
+endif()
+string(REPLACE "\n" ";" lines "${listing}")
+set(held)
+set(suite "")
+foreach(line IN LISTS lines)
+  # "Prefix/Suite.  # TypeParam" opens a suite; "  Test/3  # GetParam() = ..." is one of its tests.
+  if(line MATCHES "^([A-Za-z0-9_]+/)?([A-Za-z0-9_]+)\\.")
+    set(suite ${CMAKE_MATCH_2})
+    if(MODE STREQUAL "suite")
+      list(APPEND held ${suite})
+    endif()
+  elseif(line MATCHES "^  ([A-Za-z0-9_]+)" AND MODE STREQUAL "test")
+    list(APPEND held ${suite}.${CMAKE_MATCH_1})
+  endif()
+endforeach()
+list(REMOVE_DUPLICATES held)
+string(REPLACE "," ";" expected "${EXPECTED}")
+set(unregistered ${held})
+list(REMOVE_ITEM unregistered ${expected})
+set(stale ${expected})
+if(held)
+  list(REMOVE_ITEM stale ${held})
+endif()
+if(unregistered OR stale)
+  message(FATAL_ERROR "ctest registration of ${EXE} is out of step with the binary: "
+    "not registered (the source scan in tests/gtest_suites.cmake missed them; write TEST(Suite, "
+    "Name) on one line): [${unregistered}]; registered but not in the binary: [${stale}]")
+endif()
+list(LENGTH held n)
+message(STATUS "${n} ${MODE}s, all registered")
