@@ -58,8 +58,31 @@ struct RunOptions {
   std::vector<std::string> labels;
   MetricsOptions metrics;
   bool verbose = false;
-  bool force = false;  // replace a results.json already in --out
+  bool force = false;    // replace a results.json already in --out
+  std::string duration;  // --duration: 90, 90s, 30m, 1h (a soak: docs/verdicts.md)
 };
+
+// "--duration 1h" as "--set duration_s=3600": seconds, or a number with s, m or h. Returns the
+// seconds as the setting's text, or "" with `why` set.
+std::string duration_setting(const std::string& text, std::string* why) {
+  double n = 0;
+  size_t used = 0;
+  try {
+    n = std::stod(text, &used);
+  } catch (const std::exception&) {
+    used = 0;
+  }
+  const std::string unit = text.substr(used);
+  const double scale = unit.empty() || unit == "s" ? 1 : unit == "m" ? 60 : unit == "h" ? 3600 : 0;
+  if (used == 0 || scale == 0 || !(n > 0)) {
+    *why = fmt::format(
+        "--duration: '{}' is not a duration: give seconds, or a number with s, m "
+        "or h (e.g. --duration 1h)",
+        text);
+    return {};
+  }
+  return fmt::format("duration_s={:g}", n * scale);
+}
 
 std::string find_workload(const std::string& name) {
   if (fs::is_regular_file(name)) return name;
@@ -397,8 +420,20 @@ Runner add_run(CLI::App& app) {
   cmd->add_flag("--force", o->force, "replace a results.json already in the --out folder");
   cmd->add_flag("--verbose,-v", o->verbose,
                 "in the summary, every repetition's figures besides the pooled ones");
+  cmd->add_option("--duration", o->duration,
+                  "the measured phase's length, e.g. 90s, 30m or 1h for a soak (same as --set "
+                  "duration_s=SECONDS)");
   return [cmd, o]() {
     if (!*cmd) return -1;
+    if (!o->duration.empty()) {
+      std::string why;
+      const std::string setting = duration_setting(o->duration, &why);
+      if (setting.empty()) {
+        fmt::print(stderr, "teebench: {}\n", why);
+        return 2;
+      }
+      o->target.settings.push_back(setting);
+    }
     return run(*o);
   };
 }

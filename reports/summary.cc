@@ -138,6 +138,21 @@ std::string client_lines(const CaseResult& c) {
   return s;
 }
 
+// teebench's own process over the case (workloads/process_resources.h): first and last reading.
+std::string process_line(const CaseResult& c) {
+  const json& m = c.metrics.value("process_resources", json());
+  if (!m.is_object() || !m.contains("first")) return {};
+  const json& a = m["first"];
+  const json& b = m["last"];
+  if (b.value("t_s", 0.0) <= a.value("t_s", 0.0)) return {};  // one reading: no trend to show
+  auto u = [](const json& j, const char* k) { return j.value(k, uint64_t{0}); };
+  return fmt::format(
+      "    process: RSS {:.1f} -> {:.1f} MiB, fds {} -> {}, threads {} -> {} over {:.0f} s\n",
+      static_cast<double>(u(a, "rss_kib")) / 1024, static_cast<double>(u(b, "rss_kib")) / 1024,
+      u(a, "fds"), u(b, "fds"), u(a, "threads"), u(b, "threads"),
+      b.value("t_s", 0.0) - a.value("t_s", 0.0));
+}
+
 struct Pooled {
   const CaseResult* first = nullptr;
   std::vector<const OpResult*> ops;  // in the first repetition's order, then new ones
@@ -207,6 +222,7 @@ std::string run_summary(const RunResult& r, bool verbose) {
       }
       out += completion_lines(*p.first);
       out += client_lines(*p.first);
+      out += process_line(*p.first);
     }
     const json& metrics = parts.size() > 1 ? r.metrics.value(part, json::object()) : r.metrics;
     out += part_headline(scenario, metrics);

@@ -13,6 +13,7 @@
 #include "workloads/invariants.h"
 #include "workloads/latency_probe.h"
 #include "workloads/occupancy.h"
+#include "workloads/process_resources.h"
 #include "workloads/worker.h"
 
 namespace workloads {
@@ -174,6 +175,7 @@ class CaseRunner {
   measure::PerfCounters perf_;
   std::unique_ptr<Collector> collector_;
   std::unique_ptr<OccupancySampler> occupancy_;  // made by coordinate, which knows its poll
+  ProcessResources resources_;  // teebench's own RSS, fds and threads: flat over a soak
   reports::CaseResult result_ = blank_result();
   std::atomic<size_t> finished_{0};
   std::unique_ptr<std::barrier<>> sync_;  // releases the clients together once t0 is set
@@ -276,6 +278,8 @@ void CaseRunner::coordinate() {
     next = std::max(next + interval, t + interval / 2);
     const double elapsed = static_cast<double>(clock_.to_ns(t - tl_.t0)) / 1e9;
     if (spec_.duration_s && elapsed >= *spec_.duration_s) continue;
+    // In the measured phase only: once it ends, the clients' threads leave one by one.
+    resources_.sample(elapsed);
     result_.ops = collector_->collect(elapsed);
     result_.duration_s = elapsed;
     occupancy_->close_interval(elapsed);
@@ -349,6 +353,7 @@ void CaseRunner::collect_final() {
   }
   for (const auto& f : faults_) f->report(result_);
   if (probe_) probe_->report(result_);
+  if (auto r = resources_.to_json(); !r.is_null()) result_.metrics["process_resources"] = r;
   result_.complete = !stop_.load();
   for (auto& v : skipped_) result_.verdicts.push_back(std::move(v));
   result_.timing_caveat = caps_.timing_caveat;
@@ -362,6 +367,8 @@ void CaseRunner::check_invariants() {
   const CaseEvidence evidence{spec_, workers_, result_, before_, after};
   std::vector<reports::Verdict> verdicts;
   for (const auto& check : invariant_checks()) check.check(evidence, verdicts);
+  // Judged here, not with the other invariants: it reads the samples, not the evidence of calls.
+  if (result_.complete) resources_.judge(verdicts);
   for (auto& v : verdicts) result_.verdicts.push_back(std::move(v));
 }
 

@@ -563,3 +563,34 @@ TEST(RunCommand, LatencyProbeRecordsWakeUpDelays) {
 }
 
 }  // namespace
+
+namespace {
+
+// --duration sets the measured phase (a soak: --duration 1h); teebench reads its own RSS, fds
+// and threads at the interval points (judged flat only over a minute or more: docs/verdicts.md).
+TEST(RunCommand, DurationSetsThePhaseAndTheProcessIsSampled) {
+  const std::string out = ::testing::TempDir() + "/duration";
+  fs::remove_all(out);
+  Child c =
+      spawn({TEEBENCH_BIN, "run", write_workload("dur", 0.3), "--duration", "2.5s", "--out", out},
+            "duration");
+  EXPECT_EQ(wait_exit(c), 0);
+  const auto j = read_results(out);
+  const auto& cs = j["cases"][0];
+  EXPECT_NEAR(cs["duration_s"].get<double>(), 2.5, 0.1);
+  const auto& p = cs["metrics"]["process_resources"];
+  ASSERT_GE(p["samples"].size(), 2u) << p;
+  EXPECT_GT(p["last"]["threads"].get<uint64_t>(), 2u) << p;  // two clients at least
+  EXPECT_GT(p["last"]["rss_kib"].get<uint64_t>(), 0u) << p;
+  for (const auto& v : cs["verdicts"]) EXPECT_FALSE(v["name"] == "fds_flat") << v;  // too short
+
+  Child bad = spawn({TEEBENCH_BIN, "run", write_workload("dur2", 0.3), "--duration", "an hour"},
+                    "duration-bad");
+  EXPECT_EQ(wait_exit(bad), 2);
+  std::ifstream err(bad.err_path);
+  std::string line;
+  std::getline(err, line);
+  EXPECT_NE(line.find("--duration: 'an hour' is not a duration"), std::string::npos) << line;
+}
+
+}  // namespace
