@@ -7,8 +7,10 @@
 #include "workloads/script.h"
 
 #include <algorithm>
+#include <chrono>
 #include <cstring>
 #include <stdexcept>
+#include <thread>
 
 namespace workloads {
 
@@ -234,7 +236,15 @@ void Client::run(size_t i, const measure::Clock& clock, uint64_t start, bool rec
     case OpKind::kOcall:
       o.params[0] = Param::value(Dir::kIn, op.bytes, op.calls);
       o.params[1] = Param::value(Dir::kOut);
-      r = session().invoke(TA_BENCH_CMD_OCALL, &o, client::bench_ocall_handler);
+      r = session().invoke(TA_BENCH_CMD_OCALL, &o,
+                           [&n = process_->ocall_handlers(), us = op.handler_us](
+                               uint32_t cmd, std::span<client::OcallParam> p) {
+                             n.fetch_add(1, std::memory_order_relaxed);
+                             const uint32_t res = client::bench_ocall_handler(cmd, p);
+                             if (us) std::this_thread::sleep_for(std::chrono::microseconds(us));
+                             n.fetch_sub(1, std::memory_order_relaxed);
+                             return res;
+                           });
       if (r.ok() && o.params[1].a() != op.calls)
         r = client::Result::teec(client::kTeecErrorGeneric, 0);
       break;

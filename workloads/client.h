@@ -37,9 +37,14 @@ class ClientProcess {
   // to return to, and counts as an error of kind "killed" (docs/workloads.md, kill_s).
   void mark_killed() { killed_.store(true, std::memory_order_release); }
   bool killed() const { return killed_.load(std::memory_order_acquire); }
+  // Threads of this process inside an OCALL handler right now (the TA waits in the normal world
+  // for them): a fault's evidence that it killed the process mid-OCALL.
+  int in_ocall_handler() const { return in_ocall_handler_.load(std::memory_order_relaxed); }
+  std::atomic<int>& ocall_handlers() { return in_ocall_handler_; }
 
  private:
   std::atomic<bool> killed_{false};
+  std::atomic<int> in_ocall_handler_{0};
   std::unique_ptr<client::Device> dev_;
   std::unique_ptr<client::Context> ctx_;
   client::Session session_;

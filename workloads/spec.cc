@@ -104,6 +104,9 @@ OpSpec parse_op(const json& j, const std::string& path, const std::string& file,
         o.integer("bytes", 0, 65536, op.kind == OpKind::kOcallCrash ? 12288 : 0));
     if (op.kind != OpKind::kOcallCrash)
       op.calls = static_cast<uint32_t>(o.integer("calls", 1, 16, 1));
+    // Up to a second: a handler longer than that is a hang, which the watchdog reports.
+    if (op.kind == OpKind::kOcall)
+      op.handler_us = static_cast<uint32_t>(o.integer("handler_us", 0, 1000000, 0));
   }
   o.done();
   return op;

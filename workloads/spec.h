@@ -46,6 +46,9 @@ struct OpSpec {
   uint32_t wait_ms = 0;
   uint32_t bytes = 0;  // ocall / plugin / ocall_crash payload
   uint32_t calls = 1;  // ocall / plugin: round trips per invoke
+  // ocall: how long the client's handler works on each OCALL before it answers (a handler that
+  // does I/O; the secure thread stays suspended meanwhile).
+  uint32_t handler_us = 0;
 };
 
 struct Script;  // workloads/script.h

@@ -392,3 +392,30 @@ TEST(Faults, AKilledProcessWithCallsInFlightLeavesNothingBehind) {
   EXPECT_EQ(op_of(c, "survivor", "nop").error_total(), 0u);
   EXPECT_GT(op_of(c, "survivor", "nop").count, 0u);
 }
+
+namespace {
+
+TEST(Faults, AProcessKilledWhileItsThreadsServeOcallsReleasesBothSecureThreads) {
+  // Both threads of the process spend nearly all their time in their OCALL handler (5 ms each),
+  // their secure threads suspended in the normal world: the kill lands mid-OCALL, and closing the
+  // context must cancel both OCALLs (TARGET_DEAD) so that the TA calls end and the threads free.
+  const auto r = run(json::parse(R"({"name": "t", "duration_s": 0.4, "stack": {"threads": 2},
+    "groups": [
+      {"name": "doomed", "processes": 1, "threads": 2, "kill_s": 0.2,
+       "mix": [{"op": "ocall", "calls": 4, "handler_us": 5000}]},
+      {"name": "survivor", "mix": [{"op": "nop"}]}]})"));
+  const auto& c = r.result.cases[0];
+  ASSERT_TRUE(c.counters.contains("processes_killed")) << c.counters.dump();
+  const auto& ev = c.counters["processes_killed"][0];
+  EXPECT_GE(ev["threads_in_an_ocall_handler"].get<int>(), 1) << ev.dump();
+  for (const char* v : {"no_lost_calls", "no_leaks", "secure_threads_free_at_end"}) {
+    const auto* verdict_of = verdict(c, v);
+    ASSERT_NE(verdict_of, nullptr) << v;
+    EXPECT_EQ(verdict_of->outcome, reports::Outcome::kPass) << v << ": " << verdict_of->detail;
+  }
+  EXPECT_EQ(verdict(c, "no_deadlock"), nullptr);
+  EXPECT_GT(op_of(c, "doomed", "ocall").error_total(), 0u);
+  EXPECT_GT(op_of(c, "survivor", "nop").count, 0u);
+}
+
+}  // namespace

@@ -28,17 +28,19 @@ class ProcessKiller final : public FaultInjector {
       // Each process once, whatever its number of threads; and what its threads were inside.
       std::set<ClientProcess*> processes;
       std::vector<std::shared_ptr<ClientProcess>> order;
-      int in_call = 0;
+      int in_call = 0, in_ocall = 0;
       for (auto& w : ctx.workers) {
         if (w.group != g || !w.client) continue;
         if (w.in_call->load(std::memory_order_relaxed) >= 0) ++in_call;
         if (processes.insert(w.client->process().get()).second)
           order.push_back(w.client->process());
       }
+      for (const auto& p : order) in_ocall += p->in_ocall_handler();
       nlohmann::json ev = {
           {"group", g->name},
           {"processes", order.size()},
           {"threads_in_a_call", in_call},
+          {"threads_in_an_ocall_handler", in_ocall},
           {"at_s", static_cast<double>(clock.to_ns(clock.now() - ctx.timeline.t0)) / 1e9}};
       try {
         for (const auto& p : order) {
