@@ -9,11 +9,14 @@ Kernel::Kernel(uint16_t domid, platform::Memory& mem, platform::SmcConduit& cond
       domid_(domid),
       mem_(mem),
       driver_(std::make_unique<linux_tee::optee::Optee>(conduit, mem, cfg)) {
-  if (supplicant) {
-    auto* drv = driver_.get();
-    supplicant_ = std::make_unique<supplicant::TeeSupplicant>(drv->supplicant_device(), mem,
-                                                              [drv] { drv->supp().interrupt(); });
-  }
+  if (supplicant) start_supplicant();
+}
+
+void Kernel::start_supplicant() {
+  if (supplicant_) return;
+  auto* drv = driver_.get();
+  supplicant_ = std::make_unique<supplicant::TeeSupplicant>(drv->supplicant_device(), mem_,
+                                                            [drv] { drv->supp().interrupt(); });
 }
 
 Kernel::~Kernel() {

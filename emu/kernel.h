@@ -36,6 +36,8 @@ class Kernel {
   supplicant::TeeSupplicant* supplicant() { return supplicant_.get(); }
   // Stops tee-supplicant (as by `kill`): RPCs that need it fail from now on.
   void stop_supplicant() { supplicant_.reset(); }
+  // Starts tee-supplicant again if it is not running (as systemd's Restart= would).
+  void start_supplicant();
 
  private:
   std::shared_ptr<void> holder_;

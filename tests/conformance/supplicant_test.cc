@@ -105,3 +105,19 @@ TEST(Supplicant, StoppedSupplicantFailsLaterCallsAndOnlyOneMayAttach) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(Supplicant, ARestartedSupplicantServesAgain) {
+  EmuStack s;
+  auto session = s.open_bench();
+  uint32_t good = 0;
+  ASSERT_TRUE(plugin(session, 64, 1, &good).ok());
+  s.machine->kernel()->stop_supplicant();
+  EXPECT_FALSE(plugin(session, 64, 1, &good).ok());
+  s.machine->kernel()->start_supplicant();
+  EXPECT_TRUE(plugin(session, 64, 1, &good).ok());
+  EXPECT_TRUE(s.machine->optee_os().all_threads_free());
+}
+
+}  // namespace
