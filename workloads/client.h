@@ -39,7 +39,6 @@ class ClientProcess {
   bool killed() const { return killed_.load(std::memory_order_acquire); }
   // Threads of this process inside an OCALL handler right now (the TA waits in the normal world
   // for them): a fault's evidence that it killed the process mid-OCALL.
-  int in_ocall_handler() const { return in_ocall_handler_.load(std::memory_order_relaxed); }
   std::atomic<int>& ocall_handlers() { return in_ocall_handler_; }
 
  private:

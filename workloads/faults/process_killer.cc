@@ -35,7 +35,7 @@ class ProcessKiller final : public FaultInjector {
         if (processes.insert(w.client->process().get()).second)
           order.push_back(w.client->process());
       }
-      for (const auto& p : order) in_ocall += p->in_ocall_handler();
+      for (const auto& p : order) in_ocall += p->ocall_handlers().load(std::memory_order_relaxed);
       nlohmann::json ev = {
           {"group", g->name},
           {"processes", order.size()},
